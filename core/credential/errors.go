@@ -1,0 +1,23 @@
+package credential
+
+import "errors"
+
+// Errors of the credential rules. The HTTP adapter maps each to one status.
+var (
+	// ErrInvalidCredentials: unknown email or wrong password, deliberately indistinguishable.
+	ErrInvalidCredentials = errors.New("incorrect email or password")
+	// ErrInactive: the password was right but the account is deactivated.
+	ErrInactive = errors.New("account is inactive")
+	// ErrInvalidToken: a token that is malformed, forged, expired or of the wrong type.
+	ErrInvalidToken = errors.New("invalid or expired token")
+	// ErrSessionRevoked: the token's session was logged out, replaced or expired.
+	ErrSessionRevoked = errors.New("session has been revoked")
+	// ErrRefreshReused: a refresh token that was already exchanged came back; the session is now revoked.
+	ErrRefreshReused = errors.New("refresh token was already used; the session has been revoked")
+	// ErrWrongPassword: change-password with an incorrect current password.
+	ErrWrongPassword = errors.New("current password is incorrect")
+	// ErrSessionNotFound: the session store has no such session.
+	ErrSessionNotFound = errors.New("session not found")
+	// ErrStaleRefresh: Rotate found the session no longer holds the given refresh id.
+	ErrStaleRefresh = errors.New("refresh token is not the session's current one")
+)

@@ -1,0 +1,47 @@
+package user
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Email length limits from RFC 5321.
+const (
+	maxEmailLen = 254
+	maxLocalLen = 64
+)
+
+// NormalizeEmail validates an address and returns its canonical form: lower-case, no surrounding space.
+// Two different canonical forms are two different accounts; the caller is expected to hand in NFC text.
+func NormalizeEmail(field, raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", invalid(field, TypeValue, "value is not a valid email address: it is empty")
+	}
+	if utf8.RuneCountInString(s) > maxEmailLen {
+		return "", invalid(field, TypeValue, "value is not a valid email address: it is longer than 254 characters")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return "", invalid(field, TypeValue, "value is not a valid email address: it contains whitespace or control characters")
+		}
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || addr.Name != "" {
+		return "", invalid(field, TypeValue, "value is not a valid email address")
+	}
+	at := strings.LastIndexByte(s, '@')
+	local, domain := s[:at], s[at+1:]
+	if utf8.RuneCountInString(local) > maxLocalLen {
+		return "", invalid(field, TypeValue, "value is not a valid email address: the part before @ is longer than 64 characters")
+	}
+	if strings.HasPrefix(local, `"`) {
+		return "", invalid(field, TypeValue, "value is not a valid email address: quoted local parts are not accepted")
+	}
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return "", invalid(field, TypeValue, "value is not a valid email address: the domain must have a dot and no empty labels")
+	}
+	return strings.ToLower(s), nil
+}

@@ -1,0 +1,101 @@
+// Package user holds the user entity, its profile rules and the use cases around a user's own data.
+package user
+
+import (
+	"time"
+)
+
+// ID identifies a user: 24 lower-case hex digits (a MongoDB ObjectId).
+type ID string
+
+// ParseID validates an identifier taken from outside.
+func ParseID(in Location, field, raw string) (ID, error) {
+	if !IsHexID(raw) {
+		return "", &ValidationError{In: in, Field: field, Type: TypeValue, Msg: "value is not a valid id: expected 24 hexadecimal characters"}
+	}
+	return ID(raw), nil
+}
+
+// IsHexID reports whether s has the shape of an id: 24 lower-case hex digits.
+func IsHexID(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// User is an account. Fields are exported for adapters that store it; change it through its methods.
+type User struct {
+	ID           ID
+	Email        string // normalised, see NormalizeEmail
+	PasswordHash string // PHC string
+	IsActive     bool
+	IsVerified   bool
+	CreatedAt    time.Time
+	LastLogin    *time.Time
+	Profile      Profile
+	// TokenEpoch counts password changes; a session minted under an older epoch is no longer valid,
+	// except KeptSession, the session that made the latest change.
+	TokenEpoch  int64
+	KeptSession string
+	// Version is the optimistic-concurrency counter Store.Update checks.
+	Version int64
+}
+
+// New builds a user who has just registered. The password hash comes from the credential rules.
+func New(id ID, email, passwordHash string, profile Profile, now time.Time) *User {
+	return &User{
+		ID:           id,
+		Email:        email,
+		PasswordHash: passwordHash,
+		IsActive:     true,
+		CreatedAt:    now.UTC().Truncate(time.Millisecond),
+		Profile:      profile,
+	}
+}
+
+// RecordLogin notes a successful login, and an upgraded hash when the old one used weaker parameters.
+func (u *User) RecordLogin(at time.Time, upgradedHash string) {
+	t := at.UTC().Truncate(time.Millisecond)
+	u.LastLogin = &t
+	if upgradedHash != "" {
+		u.PasswordHash = upgradedHash
+	}
+}
+
+// ChangePassword stores a new hash and invalidates every session except keep.
+func (u *User) ChangePassword(hash, keep string) {
+	u.PasswordHash = hash
+	u.TokenEpoch++
+	u.KeptSession = keep
+}
+
+// SessionValid reports whether a session minted under epoch is still honoured for this user.
+func (u *User) SessionValid(sessionID string, epoch int64) bool {
+	return epoch == u.TokenEpoch || (u.KeptSession != "" && sessionID == u.KeptSession)
+}
+
+// Public is the view of a user that any authenticated caller may see.
+type Public struct {
+	ID         ID
+	IsActive   bool
+	IsVerified bool
+	CreatedAt  time.Time
+	FirstName  string
+	LastName   string
+	Bio        *string
+}
+
+// Public returns the public view of u.
+func (u *User) Public() Public {
+	return Public{
+		ID: u.ID, IsActive: u.IsActive, IsVerified: u.IsVerified, CreatedAt: u.CreatedAt,
+		FirstName: u.Profile.FirstName, LastName: u.Profile.LastName, Bio: u.Profile.Bio,
+	}
+}

@@ -1,0 +1,216 @@
+// Package contract holds the behaviour every implementation of a core store port must show.
+// Each adapter's tests call these suites with a constructor for a fresh, empty store.
+package contract
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/core/user"
+)
+
+var base = time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
+
+func str(s string) *string { return &s }
+
+// NewUser returns a fully populated user with the given id and email.
+func NewUser(id, email string) *user.User {
+	last := base.Add(time.Hour)
+	return &user.User{
+		ID: user.ID(id), Email: email, PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+		IsActive: true, IsVerified: false, CreatedAt: base, LastLogin: &last,
+		Profile:    user.Profile{FirstName: "Ada", LastName: "Lovelace", Bio: str("Analyst"), PhoneNumber: str("+441234567890")},
+		TokenEpoch: 2, KeptSession: "0123456789abcdef01234567",
+	}
+}
+
+func hexID(n int) string { return fmt.Sprintf("%024x", n) }
+
+// UserStore runs the user.Store contract against stores made by newStore.
+func UserStore(t *testing.T, newStore func(t *testing.T) user.Store) {
+	ctx := context.Background()
+
+	t.Run("insert then read back by id and by email", func(t *testing.T) {
+		s := newStore(t)
+		want := NewUser(hexID(1), "ada@example.com")
+		if err := s.Insert(ctx, want); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		for name, get := range map[string]func() (*user.User, error){
+			"ByID":    func() (*user.User, error) { return s.ByID(ctx, want.ID) },
+			"ByEmail": func() (*user.User, error) { return s.ByEmail(ctx, want.Email) },
+		} {
+			got, err := get()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			assertSameUser(t, got, want)
+		}
+	})
+
+	t.Run("nil optional fields stay nil", func(t *testing.T) {
+		s := newStore(t)
+		want := NewUser(hexID(1), "bare@example.com")
+		want.LastLogin, want.Profile.Bio, want.Profile.PhoneNumber, want.KeptSession = nil, nil, nil, ""
+		if err := s.Insert(ctx, want); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		got, err := s.ByID(ctx, want.ID)
+		if err != nil {
+			t.Fatalf("ByID: %v", err)
+		}
+		assertSameUser(t, got, want)
+	})
+
+	t.Run("unknown id and email are ErrNotFound", func(t *testing.T) {
+		s := newStore(t)
+		if _, err := s.ByID(ctx, user.ID(hexID(99))); !errors.Is(err, user.ErrNotFound) {
+			t.Errorf("ByID: got %v, want ErrNotFound", err)
+		}
+		if _, err := s.ByEmail(ctx, "nobody@example.com"); !errors.Is(err, user.ErrNotFound) {
+			t.Errorf("ByEmail: got %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("a taken email is refused and the first owner is untouched", func(t *testing.T) {
+		s := newStore(t)
+		first := NewUser(hexID(1), "dup@example.com")
+		if err := s.Insert(ctx, first); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		second := NewUser(hexID(2), "dup@example.com")
+		second.Profile.FirstName = "Mallory"
+		if err := s.Insert(ctx, second); !errors.Is(err, user.ErrEmailTaken) {
+			t.Fatalf("second Insert: got %v, want ErrEmailTaken", err)
+		}
+		got, err := s.ByEmail(ctx, "dup@example.com")
+		if err != nil {
+			t.Fatalf("ByEmail: %v", err)
+		}
+		assertSameUser(t, got, first)
+		if _, err := s.ByID(ctx, second.ID); !errors.Is(err, user.ErrNotFound) {
+			t.Errorf("refused user is readable by id: %v", err)
+		}
+	})
+
+	t.Run("parallel inserts of one email: exactly one wins", func(t *testing.T) {
+		s := newStore(t)
+		const n = 20
+		var wins, taken atomic.Int32
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				switch err := s.Insert(ctx, NewUser(hexID(100+i), "race@example.com")); {
+				case err == nil:
+					wins.Add(1)
+				case errors.Is(err, user.ErrEmailTaken):
+					taken.Add(1)
+				default:
+					t.Errorf("Insert: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 || taken.Load() != n-1 {
+			t.Fatalf("wins=%d taken=%d, want 1 and %d", wins.Load(), taken.Load(), n-1)
+		}
+	})
+
+	t.Run("update checks and bumps the version", func(t *testing.T) {
+		s := newStore(t)
+		u := NewUser(hexID(1), "v@example.com")
+		if err := s.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		stale := *u
+		u.Profile.FirstName = "Grace"
+		u.IsVerified = true
+		if err := s.Update(ctx, u); err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+		if u.Version != 1 {
+			t.Errorf("Version after update = %d, want 1", u.Version)
+		}
+		stale.Profile.FirstName = "Stale"
+		if err := s.Update(ctx, &stale); !errors.Is(err, user.ErrConflict) {
+			t.Fatalf("stale Update: got %v, want ErrConflict", err)
+		}
+		got, err := s.ByID(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("ByID: %v", err)
+		}
+		assertSameUser(t, got, u)
+	})
+
+	t.Run("update of a missing user is ErrNotFound", func(t *testing.T) {
+		s := newStore(t)
+		if err := s.Update(ctx, NewUser(hexID(5), "ghost@example.com")); !errors.Is(err, user.ErrNotFound) {
+			t.Fatalf("Update: got %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("parallel updates from one version: exactly one wins", func(t *testing.T) {
+		s := newStore(t)
+		u := NewUser(hexID(1), "p@example.com")
+		if err := s.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		const n = 10
+		var wins, conflicts atomic.Int32
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := *u
+				c.Profile.FirstName = fmt.Sprintf("Writer%d", i)
+				switch err := s.Update(ctx, &c); {
+				case err == nil:
+					wins.Add(1)
+				case errors.Is(err, user.ErrConflict):
+					conflicts.Add(1)
+				default:
+					t.Errorf("Update: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 || conflicts.Load() != n-1 {
+			t.Fatalf("wins=%d conflicts=%d, want 1 and %d", wins.Load(), conflicts.Load(), n-1)
+		}
+	})
+}
+
+func assertSameUser(t *testing.T, got, want *user.User) {
+	t.Helper()
+	g, w := *got, *want
+	if !g.CreatedAt.Equal(w.CreatedAt) {
+		t.Errorf("CreatedAt = %v, want %v", g.CreatedAt, w.CreatedAt)
+	}
+	if (g.LastLogin == nil) != (w.LastLogin == nil) || (g.LastLogin != nil && !g.LastLogin.Equal(*w.LastLogin)) {
+		t.Errorf("LastLogin = %v, want %v", g.LastLogin, w.LastLogin)
+	}
+	if !samePtr(g.Profile.Bio, w.Profile.Bio) || !samePtr(g.Profile.PhoneNumber, w.Profile.PhoneNumber) {
+		t.Errorf("Profile = %+v, want %+v", g.Profile, w.Profile)
+	}
+	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
+	g.LastLogin, w.LastLogin = nil, nil
+	g.Profile.Bio, w.Profile.Bio, g.Profile.PhoneNumber, w.Profile.PhoneNumber = nil, nil, nil, nil
+	if g != w {
+		t.Errorf("user = %+v\nwant   %+v", g, w)
+	}
+}
+
+func samePtr(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}

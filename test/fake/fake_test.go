@@ -1,0 +1,19 @@
+package fake_test
+
+import (
+	"testing"
+
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
+	"github.com/authd/authd/test/contract"
+	"github.com/authd/authd/test/fake"
+)
+
+// The fakes the core tests lean on must keep the same contract as the real stores.
+func TestUsersContract(t *testing.T) {
+	contract.UserStore(t, func(*testing.T) user.Store { return fake.NewUsers() })
+}
+
+func TestSessionsContract(t *testing.T) {
+	contract.SessionStore(t, func(*testing.T) credential.SessionStore { return fake.NewSessions() })
+}
