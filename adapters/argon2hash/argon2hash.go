@@ -1,0 +1,106 @@
+// Package argon2hash stores passwords as argon2id PHC strings (golang.org/x/crypto/argon2).
+package argon2hash
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Params are argon2id's cost parameters.
+type Params struct {
+	Memory  uint32 // KiB
+	Time    uint32
+	Threads uint8
+}
+
+// OWASP is the OWASP Password Storage Cheat Sheet's argon2id minimum: 19 MiB, 2 passes, 1 lane.
+var OWASP = Params{Memory: 19456, Time: 2, Threads: 1}
+
+const (
+	saltLen = 16
+	keyLen  = 32
+	// maxMemory refuses stored hashes that would make one Verify allocate more than 1 GiB.
+	maxMemory = 1 << 20
+)
+
+var errMalformed = errors.New("argon2hash: malformed hash")
+
+// Hasher hashes and verifies passwords. Hashes run at most one per CPU at a time: more would only
+// share the same cores while each holds its Memory, so the semaphore caps memory without costing throughput.
+type Hasher struct {
+	params Params
+	slots  chan struct{}
+}
+
+// New returns a Hasher that hashes with p.
+func New(p Params) (*Hasher, error) {
+	if p.Memory < 8*uint32(p.Threads) || p.Time < 1 || p.Threads < 1 || p.Memory > maxMemory {
+		return nil, fmt.Errorf("argon2hash: invalid parameters m=%d t=%d p=%d", p.Memory, p.Time, p.Threads)
+	}
+	return &Hasher{params: p, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
+}
+
+// Hash returns the PHC string of the NFC form of password with a fresh random salt.
+func (h *Hasher) Hash(password string) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("argon2hash: salt: %w", err)
+	}
+	key := h.derive(password, salt, h.params, keyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, h.params.Memory, h.params.Time, h.params.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// Verify checks password against a PHC hash, and reports whether the hash's parameters differ from the configured ones.
+func (h *Hasher) Verify(hash, password string) (bool, bool, error) {
+	p, salt, want, err := parse(hash)
+	if err != nil {
+		return false, false, err
+	}
+	got := h.derive(password, salt, p, uint32(len(want)))
+	ok := subtle.ConstantTimeCompare(got, want) == 1
+	return ok, p != h.params || len(want) != keyLen || len(salt) != saltLen, nil
+}
+
+func (h *Hasher) derive(password string, salt []byte, p Params, n uint32) []byte {
+	h.slots <- struct{}{}
+	defer func() { <-h.slots }()
+	// The same password typed on two keyboards may arrive composed or decomposed; hash one form.
+	return argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.Time, p.Memory, p.Threads, n)
+}
+
+func parse(hash string) (Params, []byte, []byte, error) {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
+		return Params{}, nil, nil, errMalformed
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return Params{}, nil, nil, errMalformed
+	}
+	var p Params
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
+		return Params{}, nil, nil, errMalformed
+	}
+	if p.Memory > maxMemory || p.Time < 1 || p.Time > 64 || p.Threads < 1 || p.Memory < 8*uint32(p.Threads) {
+		return Params{}, nil, nil, errMalformed
+	}
+	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
+	if err != nil || len(salt) < 8 {
+		return Params{}, nil, nil, errMalformed
+	}
+	key, err := base64.RawStdEncoding.DecodeString(parts[5])
+	if err != nil || len(key) < 16 || len(key) > 64 {
+		return Params{}, nil, nil, errMalformed
+	}
+	return p, salt, key, nil
+}
