@@ -1,0 +1,118 @@
+// Package boltstore keeps users and sessions in one embedded bbolt file, for a single-node deployment
+// that needs no database server.
+package boltstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/authd/authd/core/storage"
+)
+
+// lockTimeout bounds how long Open waits for another process to release the file lock;
+// without it bbolt would wait forever and start-up would hang silently.
+const lockTimeout = 2 * time.Second
+
+var (
+	bucketUsers    = []byte("users")
+	bucketEmails   = []byte("emails")
+	bucketSessions = []byte("sessions")
+)
+
+// DB is an open bbolt file holding every bucket the stores need.
+type DB struct {
+	bolt *bolt.DB
+}
+
+// Open opens the database file at path, creating it and its directory when missing.
+func Open(path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("boltstore: create directory for %s: %w", path, err)
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("boltstore: open %s: the file is locked by another process or handle (gave up after %s): %w",
+			path, lockTimeout, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketUsers, bucketEmails, bucketSessions} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		_ = b.Close() // the set-up error is the one worth reporting
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	return &DB{bolt: b}, nil
+}
+
+// Close waits for running transactions and releases the file.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("boltstore: close: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether the file is still open and readable.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketUsers) == nil {
+			return errors.New("users bucket is missing")
+		}
+		return nil
+	})
+	return fail("ping", err)
+}
+
+// Users returns the user store backed by db.
+func (db *DB) Users() *Users { return &Users{bolt: db.bolt} }
+
+// Sessions returns the session store backed by db.
+func (db *DB) Sessions() *Sessions { return &Sessions{bolt: db.bolt} }
+
+// write runs fn in a batched read-write transaction. bbolt may run fn several times, and re-runs it
+// alone when it fails, so fn must derive everything from tx and leave no trace outside it but results
+// it overwrites on every run.
+func write(ctx context.Context, b *bolt.DB, op string, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fail(op, b.Batch(fn))
+}
+
+// read runs fn in a read-only transaction; anything fn keeps must be copied out of bolt's memory.
+func read(ctx context.Context, b *bolt.DB, op string, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fail(op, b.View(fn))
+}
+
+// fail names the operation in err; a closed database is also storage.ErrUnavailable, since the caller
+// can do nothing but try again later (typically against a restarted process).
+func fail(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, bolt.ErrDatabaseNotOpen):
+		return fmt.Errorf("boltstore: %s: %w: %w", op, storage.ErrUnavailable, err)
+	default:
+		return fmt.Errorf("boltstore: %s: %w", op, err)
+	}
+}

@@ -1,0 +1,118 @@
+package boltstore
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
+)
+
+// userDoc is how a user is laid out on disk; its tags, not the core type's field names, are the format.
+type userDoc struct {
+	ID           string     `json:"id"`
+	Email        string     `json:"email"`
+	PasswordHash string     `json:"password_hash"`
+	IsActive     bool       `json:"is_active"`
+	IsVerified   bool       `json:"is_verified"`
+	CreatedAt    time.Time  `json:"created_at"`
+	LastLogin    *time.Time `json:"last_login,omitempty"`
+	FirstName    string     `json:"first_name"`
+	LastName     string     `json:"last_name"`
+	Bio          *string    `json:"bio,omitempty"`
+	PhoneNumber  *string    `json:"phone_number,omitempty"`
+	TokenEpoch   int64      `json:"token_epoch"`
+	KeptSession  string     `json:"kept_session,omitempty"`
+	Version      int64      `json:"version"`
+}
+
+func newUserDoc(u *user.User) userDoc {
+	return userDoc{
+		ID: string(u.ID), Email: u.Email, PasswordHash: u.PasswordHash,
+		IsActive: u.IsActive, IsVerified: u.IsVerified,
+		CreatedAt: u.CreatedAt.UTC(), LastLogin: utcPtr(u.LastLogin),
+		FirstName: u.Profile.FirstName, LastName: u.Profile.LastName,
+		Bio: u.Profile.Bio, PhoneNumber: u.Profile.PhoneNumber,
+		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession, Version: u.Version,
+	}
+}
+
+func (d userDoc) user() *user.User {
+	return &user.User{
+		ID: user.ID(d.ID), Email: d.Email, PasswordHash: d.PasswordHash,
+		IsActive: d.IsActive, IsVerified: d.IsVerified,
+		CreatedAt: d.CreatedAt, LastLogin: d.LastLogin,
+		Profile:    user.Profile{FirstName: d.FirstName, LastName: d.LastName, Bio: d.Bio, PhoneNumber: d.PhoneNumber},
+		TokenEpoch: d.TokenEpoch, KeptSession: d.KeptSession, Version: d.Version,
+	}
+}
+
+// decodeUser parses the document stored under key. The result shares no memory with raw, so it
+// outlives the transaction.
+func decodeUser(key, raw []byte) (userDoc, error) {
+	var d userDoc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return userDoc{}, fmt.Errorf("corrupt user document %q: %w", key, err)
+	}
+	// A document that parses but names another user (or none, like "{}") is just as broken.
+	if d.ID != string(key) {
+		return userDoc{}, fmt.Errorf("corrupt user document %q: it holds id %q", key, d.ID)
+	}
+	return d, nil
+}
+
+// sessionDoc is how a session is laid out on disk.
+type sessionDoc struct {
+	ID        string     `json:"id"`
+	UserID    string     `json:"user_id"`
+	RefreshID string     `json:"refresh_id"`
+	Epoch     int64      `json:"epoch"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+func newSessionDoc(s *credential.Session) sessionDoc {
+	return sessionDoc{
+		ID: s.ID, UserID: s.UserID, RefreshID: s.RefreshID, Epoch: s.Epoch,
+		CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), RevokedAt: utcPtr(s.RevokedAt),
+	}
+}
+
+func (d sessionDoc) session() *credential.Session {
+	return &credential.Session{
+		ID: d.ID, UserID: d.UserID, RefreshID: d.RefreshID, Epoch: d.Epoch,
+		CreatedAt: d.CreatedAt, ExpiresAt: d.ExpiresAt, RevokedAt: d.RevokedAt,
+	}
+}
+
+// decodeSession parses the document stored under key into memory independent of raw.
+func decodeSession(key, raw []byte) (sessionDoc, error) {
+	var d sessionDoc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return sessionDoc{}, fmt.Errorf("corrupt session document %q: %w", key, err)
+	}
+	if d.ID != string(key) {
+		return sessionDoc{}, fmt.Errorf("corrupt session document %q: it holds id %q", key, d.ID)
+	}
+	return d, nil
+}
+
+// encode marshals a document; the documents hold only plain fields, so failure means a bug, reported
+// as an error all the same.
+func encode(kind, id string, doc any) ([]byte, error) {
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s %q: %w", kind, id, err)
+	}
+	return raw, nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
