@@ -1,0 +1,96 @@
+// Package mongostore keeps users and sessions in MongoDB, or anything that speaks its wire protocol.
+//
+// Every request-path query is a point lookup or conditional write by _id, and nothing relies on
+// multi-document transactions or on unique secondary indexes, so the same code is correct on a
+// sharded cluster and on FerretDB.
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// DefaultServerSelectionTimeout bounds how long an operation waits for a usable server when
+// Config.ServerSelectionTimeout is zero.
+const DefaultServerSelectionTimeout = 5 * time.Second
+
+// Config says where the store lives.
+type Config struct {
+	// URI is a MongoDB connection string, such as "mongodb://localhost:27017/".
+	URI string
+	// Database names the database holding the users, emails and sessions collections.
+	Database string
+	// ServerSelectionTimeout bounds the wait for a reachable server, and so how long a request
+	// hangs while the database is down; zero means DefaultServerSelectionTimeout.
+	ServerSelectionTimeout time.Duration
+}
+
+// Store is a connection to one database, handing out its user and session stores.
+type Store struct {
+	client   *mongo.Client
+	users    *Users
+	sessions *Sessions
+}
+
+// Connect connects to cfg.URI, checks the server answers within the server selection timeout and
+// creates the indexes the store wants. An unreachable server is reported as storage.ErrUnavailable.
+func Connect(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URI == "" || cfg.Database == "" {
+		return nil, errors.New("mongostore: connect: URI and Database are required")
+	}
+	timeout := cfg.ServerSelectionTimeout
+	if timeout == 0 {
+		timeout = DefaultServerSelectionTimeout
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI).SetServerSelectionTimeout(timeout))
+	if err != nil {
+		return nil, fmt.Errorf("mongostore: connect: %w", err)
+	}
+	s := &Store{client: client}
+	db := client.Database(cfg.Database)
+	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails")}
+	s.sessions = &Sessions{sessions: db.Collection("sessions")}
+
+	pingCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := s.Ping(pingCtx); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	if err := s.sessions.createIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ping checks the server answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx, nil); err != nil {
+		return translate("ping", err)
+	}
+	return nil
+}
+
+// Close waits for in-flight operations, up to ctx, and closes every connection.
+func (s *Store) Close(ctx context.Context) error {
+	if err := s.client.Disconnect(ctx); err != nil {
+		return fmt.Errorf("mongostore: close: %w", err)
+	}
+	return nil
+}
+
+// Users returns the user.Store backed by this database.
+func (s *Store) Users() *Users { return s.users }
+
+// Sessions returns the credential.SessionStore backed by this database.
+func (s *Store) Sessions() *Sessions { return s.sessions }
+
+// byID is the filter every request-path query starts from.
+func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }

@@ -1,0 +1,154 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/authd/authd/core/user"
+)
+
+var _ user.Store = (*Users)(nil)
+
+// orphanAge is how old an email claim without its user must be before a new registration may take
+// it over. A registration writes its user right after its claim, so only a crash leaves a claim
+// this old with no user behind it.
+const orphanAge = time.Minute
+
+// releaseTimeout bounds the clean-up after a failed registration; if it runs out, the claim is
+// left to become an orphan.
+const releaseTimeout = 5 * time.Second
+
+// Users is the user.Store on the users and emails collections. An emails document, keyed by the
+// normalised email, is the claim that makes an email unique: inserts by _id are atomic on every
+// deployment, sharded or not, where a unique secondary index is not.
+type Users struct {
+	users  *mongo.Collection
+	emails *mongo.Collection
+}
+
+// Insert implements user.Store: it claims the email first, then writes the user.
+func (s *Users) Insert(ctx context.Context, u *user.User) error {
+	if err := s.claim(ctx, u.Email, string(u.ID)); err != nil {
+		return err
+	}
+	if _, err := s.users.InsertOne(ctx, fromUser(u)); err != nil {
+		// Release our claim (only ours: it may have been taken over meanwhile) so the email isn't
+		// blocked until it turns orphan. The request's context is likely spent, hence our own.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		_, _ = s.emails.DeleteOne(rctx, claimOf(u.Email, string(u.ID)))
+		return translate("insert user", err)
+	}
+	return nil
+}
+
+// claim records that email belongs to id, or says why it can't.
+func (s *Users) claim(ctx context.Context, email, id string) error {
+	// A few rounds, each after the claim in the way went away: released by a registration that
+	// failed, or removed by us as an orphan.
+	for range 3 {
+		_, err := s.emails.InsertOne(ctx, emailDoc{Email: email, UserID: id, CreatedAt: time.Now().UTC()})
+		if err == nil {
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return translate("claim email", err)
+		}
+		var c emailDoc
+		switch err := s.emails.FindOne(ctx, byID(email)).Decode(&c); {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			continue
+		case err != nil:
+			return translate("read email claim", err)
+		}
+		orphan, err := s.orphan(ctx, c)
+		if err != nil {
+			return err
+		}
+		if !orphan {
+			return user.ErrEmailTaken
+		}
+		// Deleting and re-inserting, rather than updating in place, leaves the choice between
+		// racing registrations to the atomic insert, also on servers whose conditional updates
+		// are not atomic (FerretDB 1.x).
+		if _, err := s.emails.DeleteOne(ctx, claimOf(email, c.UserID)); err != nil {
+			return translate("release orphaned email", err)
+		}
+	}
+	return user.ErrEmailTaken
+}
+
+// orphan reports whether c is old and its user was never written. A young claim without a user
+// is a registration in flight, which must win.
+func (s *Users) orphan(ctx context.Context, c emailDoc) (bool, error) {
+	if time.Since(c.CreatedAt) < orphanAge {
+		return false, nil
+	}
+	switch _, err := s.byID(ctx, c.UserID); {
+	case errors.Is(err, user.ErrNotFound):
+		return true, nil
+	case err != nil:
+		return false, err
+	}
+	return false, nil
+}
+
+// ByID implements user.Store.
+func (s *Users) ByID(ctx context.Context, id user.ID) (*user.User, error) {
+	return s.byID(ctx, string(id))
+}
+
+func (s *Users) byID(ctx context.Context, id string) (*user.User, error) {
+	var d userDoc
+	switch err := s.users.FindOne(ctx, byID(id)).Decode(&d); {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return nil, user.ErrNotFound
+	case err != nil:
+		return nil, translate("find user", err)
+	}
+	return d.toUser(), nil
+}
+
+// ByEmail implements user.Store. A claim whose user is missing belongs to a registration in
+// flight or one that crashed; either way there is no such user yet.
+func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
+	var c emailDoc
+	switch err := s.emails.FindOne(ctx, byID(email)).Decode(&c); {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return nil, user.ErrNotFound
+	case err != nil:
+		return nil, translate("find email", err)
+	}
+	return s.byID(ctx, c.UserID)
+}
+
+// Update implements user.Store. It never moves the email claim, so it must not change u.Email.
+func (s *Users) Update(ctx context.Context, u *user.User) error {
+	d := fromUser(u)
+	d.Version++
+	res, err := s.users.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: u.Version}}, d)
+	if err != nil {
+		return translate("update user", err)
+	}
+	if res.MatchedCount == 0 {
+		err := s.users.FindOne(ctx, byID(d.ID), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			return user.ErrNotFound
+		case err != nil:
+			return translate("update user", err)
+		}
+		return user.ErrConflict
+	}
+	u.Version = d.Version
+	return nil
+}
+
+func claimOf(email, userID string) bson.D {
+	return bson.D{{Key: "_id", Value: email}, {Key: "user_id", Value: userID}}
+}

@@ -1,0 +1,140 @@
+// Package ferret gives tests and local tools a MongoDB-compatible server without installing one:
+// an in-process FerretDB on SQLite, or the server named by AUTHD_TEST_MONGODB_URI.
+package ferret
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// EnvURI names the environment variable that points tests at a real MongoDB instead of FerretDB.
+const EnvURI = "AUTHD_TEST_MONGODB_URI"
+
+// Start runs a FerretDB that keeps its SQLite files in dir, an existing directory, until stop is
+// called or ctx ends. stop waits for the server to shut down, which takes up to three seconds
+// while clients stay connected (FerretDB's grace period for them), and may be called more than once.
+func Start(ctx context.Context, dir string) (uri string, stop func(), err error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("ferret: %w", err)
+	}
+	// FerretDB wants a file: URI naming a directory, which it recognises by the trailing slash.
+	sqlite := (&url.URL{Scheme: "file", Path: abs + "/"}).String()
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: sqlite,
+		// FerretDB logs every connection at Info and dumps every error reply at Warn, including
+		// the ones tests provoke on purpose; none of it helps read a test's output.
+		Logger: slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("ferret: start: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(runCtx)
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+		})
+	}
+	return f.MongoDBURI(), stop, nil
+}
+
+var shared struct {
+	once sync.Once
+	uri  string
+	err  error
+}
+
+// URI returns the MongoDB URI tests should use: AUTHD_TEST_MONGODB_URI when set, otherwise that of a
+// FerretDB started on first use and shared by the whole test binary.
+func URI(t testing.TB) string {
+	t.Helper()
+	if uri := os.Getenv(EnvURI); uri != "" {
+		return uri
+	}
+	shared.once.Do(func() {
+		// Not t.TempDir: the server outlives the test that happens to start it.
+		dir, err := os.MkdirTemp("", "authd-ferret-")
+		if err != nil {
+			shared.err = fmt.Errorf("ferret: %w", err)
+			return
+		}
+		shared.uri, _, shared.err = Start(context.Background(), dir)
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.uri
+}
+
+// Database returns a database name no other call has returned, so tests never see each other's
+// data, and drops that database when t ends.
+func Database(t testing.TB) string {
+	t.Helper()
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	name := "authdtest_" + hex.EncodeToString(b[:])
+	uri := URI(t)
+	t.Cleanup(func() {
+		if err := drop(uri, name); err != nil {
+			t.Logf("ferret: drop %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// AtomicUpdates reports whether the server at URI(t) applies a conditional update atomically, so
+// that of concurrent writers filtering on the same old value exactly one matches. FerretDB 1.x
+// does not: it reads the matching document and writes it back as two separate steps
+// (https://github.com/FerretDB/FerretDB/issues/3040). Only MongoDB itself is taken to be atomic.
+func AtomicUpdates(t testing.TB) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := mongo.Connect(options.Client().ApplyURI(URI(t)))
+	if err != nil {
+		t.Fatalf("ferret: %v", err)
+	}
+	defer func() { _ = c.Disconnect(ctx) }()
+	var info struct {
+		FerretDB string `bson:"ferretdbVersion"`
+	}
+	if err := c.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		t.Fatalf("ferret: buildInfo: %v", err)
+	}
+	// Embedded FerretDB reports its version as "unknown", so no FerretDB is trusted.
+	return info.FerretDB == ""
+}
+
+func drop(uri, name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = c.Disconnect(ctx) }()
+	return c.Database(name).Drop(ctx)
+}
