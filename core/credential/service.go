@@ -170,7 +170,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error
 }
 
 func (s *Service) revokeReused(ctx context.Context, sessionID string, now time.Time) error {
-	if err := s.sessions.Revoke(ctx, sessionID, now); err != nil {
+	if err := s.sessions.Revoke(ctx, sessionID, now); err != nil && !errors.Is(err, ErrSessionNotFound) {
 		return fmt.Errorf("revoke reused session: %w", err)
 	}
 	return ErrRefreshReused
@@ -229,7 +229,8 @@ func (s *Service) activeSession(ctx context.Context, claims Claims, now time.Tim
 // Logout revokes the caller's session, and the session of refreshToken when it is the caller's too.
 func (s *Service) Logout(ctx context.Context, p *Principal, refreshToken string) error {
 	now := s.now()
-	if err := s.sessions.Revoke(ctx, p.Session.ID, now); err != nil {
+	// A session that is gone (expired and swept) is as logged out as it gets.
+	if err := s.sessions.Revoke(ctx, p.Session.ID, now); err != nil && !errors.Is(err, ErrSessionNotFound) {
 		return fmt.Errorf("logout: %w", err)
 	}
 	if refreshToken == "" {

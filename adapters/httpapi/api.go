@@ -1,0 +1,73 @@
+// Package httpapi serves the REST API over gorilla/mux: it decodes requests strictly, calls the core
+// services and maps their errors to statuses in one place (errors.go).
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
+)
+
+// API holds what the handlers need.
+type API struct {
+	creds *credential.Service
+	users *user.Service
+	ready func(context.Context) error
+	log   *slog.Logger
+}
+
+// New returns the service's HTTP handler. ready reports whether the database answers.
+func New(creds *credential.Service, users *user.Service, ready func(context.Context) error, log *slog.Logger) http.Handler {
+	a := &API{creds: creds, users: users, ready: ready, log: log}
+	r := mux.NewRouter()
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, problem{Detail: "Not Found", Code: "not_found"})
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusMethodNotAllowed, problem{Detail: "Method Not Allowed", Code: "method_not_allowed"})
+	})
+	r.Use(recordRoute)
+	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/readyz", a.readyz).Methods(http.MethodGet, http.MethodHead)
+
+	// Full paths on one router, not a subrouter: mux only answers 405 from the router that matched the path.
+	const v1 = "/api/v1"
+	r.HandleFunc(v1+"/auth/register", a.register).Methods(http.MethodPost)
+	r.HandleFunc(v1+"/auth/login", a.login).Methods(http.MethodPost)
+	r.HandleFunc(v1+"/auth/refresh", a.refresh).Methods(http.MethodPost)
+	r.HandleFunc(v1+"/auth/logout", a.authenticated(a.logout)).Methods(http.MethodPost)
+	r.HandleFunc(v1+"/auth/change-password", a.authenticated(a.changePassword)).Methods(http.MethodPost)
+	r.HandleFunc(v1+"/users/me", a.authenticated(a.me)).Methods(http.MethodGet)
+	r.HandleFunc(v1+"/users/me", a.authenticated(a.updateMe)).Methods(http.MethodPut)
+	r.HandleFunc(v1+"/users/{user_id}", a.authenticated(a.publicUser)).Methods(http.MethodGet)
+
+	return a.middleware(r)
+}
+
+func (a *API) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (a *API) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.ready(ctx); err != nil {
+		a.log.WarnContext(ctx, "readiness check failed", "request_id", requestID(r.Context()), "error", err.Error())
+		writeJSON(w, http.StatusServiceUnavailable, problem{Detail: "Database is unreachable", Code: "not_ready"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}

@@ -1,0 +1,175 @@
+package httpapi
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/authd/authd/core/user"
+)
+
+// MaxBodyBytes is the largest request body read; larger ones get 413.
+const MaxBodyBytes = 1 << 20
+
+var (
+	errTooLarge         = errors.New("request body is larger than 1 MiB")
+	errUnsupportedMedia = errors.New("request body must be application/json")
+)
+
+// field describes one member of a request object.
+type field struct {
+	name     string
+	required bool
+	nullable bool // null is a value of its own (it clears), not a type error
+}
+
+// value is one decoded member: absent, null, or a string.
+type value struct {
+	present bool
+	null    bool
+	s       string
+}
+
+// ptr returns the string, or nil for null or absent.
+func (v value) ptr() *string {
+	if !v.present || v.null {
+		return nil
+	}
+	s := v.s
+	return &s
+}
+
+// decodeObject reads a JSON object whose members are all strings (or null where allowed).
+// It is strict where encoding/json is lenient: names match case-sensitively, duplicates, unknown
+// members, invalid UTF-8, NUL characters and anything after the object are all rejected, so no
+// request value can reach the core except as a plain string it was declared to be.
+func decodeObject(r *http.Request, fields []field, optionalBody bool) (map[string]value, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		if optionalBody {
+			return map[string]value{}, nil
+		}
+		return nil, user.ValidationErrors{{Type: user.TypeMissing, Msg: "Field required"}}
+	}
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	if kind := dec.PeekKind(); kind != '{' {
+		if kind == 0 {
+			return nil, jsonInvalid(dec)
+		}
+		return nil, user.ValidationErrors{{Type: "model_attributes_type", Msg: "Input should be a JSON object"}}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, jsonInvalid(dec)
+	}
+	known := make(map[string]field, len(fields))
+	for _, f := range fields {
+		known[f.name] = f
+	}
+	out := make(map[string]value, len(fields))
+	var errs user.ValidationErrors
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, jsonInvalid(dec)
+		}
+		name := tok.String() // the token is only valid until the next read
+		raw, err := dec.ReadValue()
+		if err != nil {
+			return nil, jsonInvalid(dec)
+		}
+		f, ok := known[name]
+		if !ok {
+			errs = append(errs, &user.ValidationError{Field: name, Type: user.TypeExtraForbidden, Msg: "Extra inputs are not permitted"})
+			continue
+		}
+		v, verr := stringValue(f, raw)
+		if verr != nil {
+			errs = append(errs, verr)
+			continue
+		}
+		out[f.name] = v
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, jsonInvalid(dec)
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return nil, user.ValidationErrors{{Type: user.TypeJSONInvalid, Msg: fmt.Sprintf("JSON decode error: unexpected data after the object at byte %d", dec.InputOffset())}}
+	}
+	for _, f := range fields {
+		if _, ok := out[f.name]; f.required && !ok && !hasFieldErr(errs, f.name) {
+			errs = append(errs, &user.ValidationError{Field: f.name, Type: user.TypeMissing, Msg: "Field required"})
+		}
+	}
+	return out, errs.Err()
+}
+
+func stringValue(f field, raw jsontext.Value) (value, *user.ValidationError) {
+	switch raw.Kind() {
+	case 'n':
+		if f.nullable {
+			return value{present: true, null: true}, nil
+		}
+	case '"':
+		unquoted, err := jsontext.AppendUnquote(nil, raw)
+		if err != nil {
+			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeStringType, Msg: "Input should be a valid string"}
+		}
+		tok := string(unquoted)
+		if strings.ContainsRune(tok, 0) {
+			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeValue, Msg: "String must not contain NUL characters"}
+		}
+		// Composed and decomposed spellings of one text are one value from here on.
+		return value{present: true, s: norm.NFC.String(tok)}, nil
+	}
+	return value{}, &user.ValidationError{Field: f.name, Type: user.TypeStringType, Msg: "Input should be a valid string"}
+}
+
+func hasFieldErr(errs user.ValidationErrors, name string) bool {
+	for _, e := range errs {
+		if e.Field == name {
+			return true
+		}
+	}
+	return false
+}
+
+func jsonInvalid(dec *jsontext.Decoder) error {
+	return user.ValidationErrors{{Type: user.TypeJSONInvalid, Msg: fmt.Sprintf("JSON decode error at byte %d", dec.InputOffset())}}
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > MaxBodyBytes {
+		return nil, errTooLarge
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct != "" && !isJSON(ct) {
+		return nil, errUnsupportedMedia
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, errTooLarge
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	if ct == "" && len(bytes.TrimSpace(body)) > 0 {
+		return nil, errUnsupportedMedia
+	}
+	return body, nil
+}
+
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}

@@ -1,0 +1,113 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/storage"
+	"github.com/authd/authd/core/user"
+)
+
+// problem is the body of every error but validation: {"detail": "...", "code": "..."}.
+type problem struct {
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+}
+
+// validationItem is one entry of a 422 body, FastAPI's shape: loc, msg, type.
+type validationItem struct {
+	Loc  []any  `json:"loc"`
+	Msg  string `json:"msg"`
+	Type string `json:"type"`
+}
+
+type statusError struct {
+	status int
+	code   string
+	detail string
+}
+
+// errorStatuses is the one mapping from domain errors to HTTP statuses; order matters only where
+// errors wrap each other.
+var errorStatuses = []struct {
+	err error
+	statusError
+}{
+	{user.ErrEmailTaken, statusError{http.StatusConflict, "email_taken", "A user with this email already exists"}},
+	{user.ErrConflict, statusError{http.StatusConflict, "conflict", "The account was changed by another request at the same time; retry"}},
+	{user.ErrNotFound, statusError{http.StatusNotFound, "user_not_found", "User not found"}},
+	{credential.ErrInvalidCredentials, statusError{http.StatusUnauthorized, "invalid_credentials", "Incorrect email or password"}},
+	{credential.ErrInactive, statusError{http.StatusForbidden, "inactive_user", "This account is inactive"}},
+	{credential.ErrRefreshReused, statusError{http.StatusUnauthorized, "refresh_token_reused", "Refresh token was already used; the session has been revoked"}},
+	{credential.ErrSessionRevoked, statusError{http.StatusUnauthorized, "session_revoked", "The session has ended; log in again"}},
+	{credential.ErrInvalidToken, statusError{http.StatusUnauthorized, "invalid_token", "Could not validate credentials"}},
+	{errNotAuthenticated, statusError{http.StatusUnauthorized, "not_authenticated", "Not authenticated"}},
+	{credential.ErrWrongPassword, statusError{http.StatusBadRequest, "wrong_password", "Current password is incorrect"}},
+	{errTooLarge, statusError{http.StatusRequestEntityTooLarge, "body_too_large", "Request body is larger than 1 MiB"}},
+	{errUnsupportedMedia, statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "Request body must be JSON (Content-Type: application/json)"}},
+	{storage.ErrUnavailable, statusError{http.StatusServiceUnavailable, "storage_unavailable", "The service is temporarily unavailable; retry shortly"}},
+	{context.DeadlineExceeded, statusError{http.StatusServiceUnavailable, "timeout", "The service is temporarily unavailable; retry shortly"}},
+}
+
+var errNotAuthenticated = errors.New("not authenticated")
+
+// writeError answers with the status and body err maps to. Unknown errors are a 500 with a generic
+// body; the cause goes to the log with the request id, never to the client.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var many user.ValidationErrors
+	var one *user.ValidationError
+	switch {
+	case errors.As(err, &many):
+		writeValidation(w, many)
+		return
+	case errors.As(err, &one):
+		writeValidation(w, user.ValidationErrors{one})
+		return
+	}
+	for _, m := range errorStatuses {
+		if !errors.Is(err, m.err) {
+			continue
+		}
+		switch m.status {
+		case http.StatusUnauthorized:
+			challenge := "Bearer"
+			if m.code != "not_authenticated" && m.code != "invalid_credentials" {
+				challenge = `Bearer error="invalid_token"`
+			}
+			w.Header().Set("WWW-Authenticate", challenge)
+		case http.StatusServiceUnavailable:
+			w.Header().Set("Retry-After", "5")
+			a.log.WarnContext(r.Context(), "storage unavailable", "request_id", requestID(r.Context()), "error", err.Error())
+		}
+		writeJSON(w, m.status, problem{Detail: m.detail, Code: m.code})
+		return
+	}
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		// The client went away; nobody reads this answer, so don't count it as a server fault.
+		w.WriteHeader(499)
+		return
+	}
+	a.log.ErrorContext(r.Context(), "internal error", "request_id", requestID(r.Context()), "error", err.Error())
+	writeJSON(w, http.StatusInternalServerError, problem{Detail: "Internal server error", Code: "internal_error"})
+}
+
+func writeValidation(w http.ResponseWriter, errs user.ValidationErrors) {
+	items := make([]validationItem, len(errs))
+	for i, e := range errs {
+		in := e.In
+		if in == "" {
+			in = user.InBody
+		}
+		loc := []any{string(in)}
+		if e.Field != "" {
+			loc = append(loc, e.Field)
+		}
+		items[i] = validationItem{Loc: loc, Msg: e.Msg, Type: e.Type}
+	}
+	writeJSON(w, http.StatusUnprocessableEntity, struct {
+		Detail []validationItem `json:"detail"`
+	}{items})
+}
+

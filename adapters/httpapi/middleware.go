@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+type requestIDKey struct{}
+type logFieldsKey struct{}
+
+// logFields collects what inner handlers learn (the user) for the access log line.
+type logFields struct{ route, userID string }
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// statusRecorder remembers the status for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// middleware wraps every route: request id, security headers, panic recovery and one access-log line.
+func (a *API) middleware(next *mux.Router) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID.MatchString(id) {
+			id = newRequestID()
+		}
+		fields := &logFields{}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), logFieldsKey{}, fields)
+		r = r.WithContext(ctx)
+
+		h := w.Header()
+		h.Set("X-Request-ID", id)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		// Every answer here is about credentials or personal data: no cache may keep it.
+		h.Set("Cache-Control", "no-store")
+		h.Set("Pragma", "no-cache")
+
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				a.log.ErrorContext(ctx, "panic serving request", "request_id", id, "panic", p)
+				if rec.status == 0 {
+					writeJSON(rec, http.StatusInternalServerError, problem{Detail: "Internal server error", Code: "internal_error"})
+				}
+			}
+			route := fields.route
+			if route == "" {
+				route = "unmatched"
+			}
+			a.log.InfoContext(ctx, "request",
+				"request_id", id, "method", r.Method, "route", route, "status", rec.status,
+				"duration_ms", float64(time.Since(start).Microseconds())/1000, "user_id", fields.userID)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// recordRoute notes the matched route template; only mux knows it, and only inside the router.
+func recordRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f, ok := r.Context().Value(logFieldsKey{}).(*logFields); ok {
+			if m := mux.CurrentRoute(r); m != nil {
+				f.route, _ = m.GetPathTemplate()
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

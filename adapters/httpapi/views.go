@@ -1,0 +1,75 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
+)
+
+type profileView struct {
+	FirstName   string  `json:"first_name"`
+	LastName    string  `json:"last_name"`
+	Bio         *string `json:"bio"`
+	PhoneNumber *string `json:"phone_number"`
+}
+
+type userView struct {
+	ID         string      `json:"id"`
+	Email      string      `json:"email"`
+	IsActive   bool        `json:"is_active"`
+	IsVerified bool        `json:"is_verified"`
+	CreatedAt  string      `json:"created_at"`
+	LastLogin  *string     `json:"last_login"`
+	Profile    profileView `json:"profile"`
+}
+
+type publicProfileView struct {
+	FirstName string  `json:"first_name"`
+	LastName  string  `json:"last_name"`
+	Bio       *string `json:"bio"`
+}
+
+type publicUserView struct {
+	ID         string            `json:"id"`
+	IsActive   bool              `json:"is_active"`
+	IsVerified bool              `json:"is_verified"`
+	CreatedAt  string            `json:"created_at"`
+	Profile    publicProfileView `json:"profile"`
+}
+
+type tokenView struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+}
+
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func viewUser(u *user.User) userView {
+	v := userView{
+		ID: string(u.ID), Email: u.Email, IsActive: u.IsActive, IsVerified: u.IsVerified,
+		CreatedAt: timestamp(u.CreatedAt),
+		Profile: profileView{
+			FirstName: u.Profile.FirstName, LastName: u.Profile.LastName,
+			Bio: u.Profile.Bio, PhoneNumber: u.Profile.PhoneNumber,
+		},
+	}
+	if u.LastLogin != nil {
+		s := timestamp(*u.LastLogin)
+		v.LastLogin = &s
+	}
+	return v
+}
+
+func viewPublic(p user.Public) publicUserView {
+	return publicUserView{
+		ID: string(p.ID), IsActive: p.IsActive, IsVerified: p.IsVerified, CreatedAt: timestamp(p.CreatedAt),
+		Profile: publicProfileView{FirstName: p.FirstName, LastName: p.LastName, Bio: p.Bio},
+	}
+}
+
+func viewTokens(p credential.Pair) tokenView {
+	return tokenView{AccessToken: p.AccessToken, RefreshToken: p.RefreshToken, TokenType: "bearer", ExpiresIn: int64(p.ExpiresIn / time.Second)}
+}

@@ -1,0 +1,136 @@
+// Package app wires the adapters to the core with go.uber.org/fx: configuration, modules and
+// lifecycle hooks, and nothing else.
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Config is everything an operator can set. Each field has a flag and an AUTHD_* environment variable;
+// a flag wins over the environment.
+type Config struct {
+	HTTPAddr        string
+	DataDir         string
+	MongoURI        string
+	MongoDatabase   string
+	MongoTimeout    time.Duration
+	JWTSecret       string
+	JWTIssuer       string
+	JWTLeeway       time.Duration
+	AccessTTL       time.Duration
+	RefreshTTL      time.Duration
+	Argon2Memory    uint
+	Argon2Time      uint
+	Argon2Threads   uint
+	ShutdownTimeout time.Duration
+	LogLevel        string
+	LogFormat       string
+}
+
+// setting describes one configuration entry for flags, the environment and --help.
+type setting struct {
+	flag, env, usage string
+	bind             func(fs *flag.FlagSet, name, usage string)
+}
+
+func settings(c *Config) []setting {
+	str := func(p *string, def string) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, u string) { fs.StringVar(p, n, def, u) }
+	}
+	dur := func(p *time.Duration, def time.Duration) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, u string) { fs.DurationVar(p, n, def, u) }
+	}
+	num := func(p *uint, def uint) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, u string) { fs.UintVar(p, n, def, u) }
+	}
+	return []setting{
+		{"http-addr", "AUTHD_HTTP_ADDR", "address the HTTP API listens on", str(&c.HTTPAddr, "127.0.0.1:8080")},
+		{"data-dir", "AUTHD_DATA_DIR", "directory of the embedded store (and generated secrets) when no MongoDB is configured", str(&c.DataDir, "./data")},
+		{"mongodb-uri", "AUTHD_MONGODB_URI", "MongoDB connection string; when set, MongoDB is the store", str(&c.MongoURI, "")},
+		{"mongodb-database", "AUTHD_MONGODB_DATABASE", "MongoDB database name", str(&c.MongoDatabase, "authd")},
+		{"mongodb-timeout", "AUTHD_MONGODB_TIMEOUT", "how long a request waits for MongoDB before answering 503", dur(&c.MongoTimeout, 5*time.Second)},
+		{"jwt-secret", "AUTHD_JWT_SECRET", "HS256 signing key, at least 32 bytes (embedded mode generates one into the data dir when unset)", str(&c.JWTSecret, "")},
+		{"jwt-issuer", "AUTHD_JWT_ISSUER", "iss claim of issued tokens, checked on every token", str(&c.JWTIssuer, "authd")},
+		{"jwt-leeway", "AUTHD_JWT_LEEWAY", "clock skew tolerated on token times (at most 30s)", dur(&c.JWTLeeway, 5*time.Second)},
+		{"access-token-ttl", "AUTHD_ACCESS_TOKEN_TTL", "lifetime of access tokens (expires_in)", dur(&c.AccessTTL, 30*time.Minute)},
+		{"refresh-token-ttl", "AUTHD_REFRESH_TOKEN_TTL", "lifetime of refresh tokens and idle sessions", dur(&c.RefreshTTL, 7*24*time.Hour)},
+		{"argon2-memory", "AUTHD_ARGON2_MEMORY_KIB", "argon2id memory per hash in KiB", num(&c.Argon2Memory, 19456)},
+		{"argon2-time", "AUTHD_ARGON2_TIME", "argon2id passes", num(&c.Argon2Time, 2)},
+		{"argon2-threads", "AUTHD_ARGON2_THREADS", "argon2id lanes", num(&c.Argon2Threads, 1)},
+		{"shutdown-timeout", "AUTHD_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish on SIGTERM", dur(&c.ShutdownTimeout, 15*time.Second)},
+		{"log-level", "AUTHD_LOG_LEVEL", "debug, info, warn or error", str(&c.LogLevel, "info")},
+		{"log-format", "AUTHD_LOG_FORMAT", "json or text", str(&c.LogFormat, "json")},
+	}
+}
+
+// ErrHelp is returned by LoadConfig after printing usage for --help.
+var ErrHelp = flag.ErrHelp
+
+// LoadConfig reads flags from args over environment variables from getenv over defaults.
+func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("authd", flag.ContinueOnError)
+	fs.SetOutput(out)
+	all := settings(&c)
+	for _, s := range all {
+		s.bind(fs, s.flag, fmt.Sprintf("%s (env %s)", s.usage, s.env))
+	}
+	version := fs.Bool("version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(out, "authd: user authentication service\n\nUsage: authd [flags]\n\nEvery flag can also be set by its environment variable:")
+		fs.PrintDefaults()
+	}
+	for _, s := range all {
+		if v := getenv(s.env); v != "" {
+			if err := fs.Set(s.flag, v); err != nil {
+				return c, fmt.Errorf("%s=%q: %w", s.env, v, err)
+			}
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if *version {
+		return c, errVersion
+	}
+	return c, c.validate()
+}
+
+var errVersion = errors.New("version requested")
+
+// IsVersionRequest reports whether LoadConfig stopped because --version was given.
+func IsVersionRequest(err error) bool { return errors.Is(err, errVersion) }
+
+func (c Config) validate() error {
+	var errs []error
+	if c.AccessTTL <= 0 || c.RefreshTTL <= 0 {
+		errs = append(errs, errors.New("token lifetimes must be positive"))
+	}
+	if c.RefreshTTL < c.AccessTTL {
+		errs = append(errs, errors.New("the refresh token must outlive the access token"))
+	}
+	if c.MongoTimeout <= 0 {
+		errs = append(errs, errors.New("AUTHD_MONGODB_TIMEOUT must be positive"))
+	}
+	if c.Argon2Threads > 255 || c.Argon2Memory > 1<<32-1 || c.Argon2Time > 1<<32-1 {
+		errs = append(errs, errors.New("argon2 parameters out of range"))
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("AUTHD_LOG_FORMAT %q: want json or text", c.LogFormat))
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+

@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"go.uber.org/fx"
+
+	"github.com/authd/authd/adapters/httpapi"
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
+)
+
+// HTTPModule serves the API: it listens in OnStart, so a taken port fails start-up, and drains in OnStop.
+var HTTPModule = fx.Module("http",
+	fx.Provide(newHandler, NewServer),
+	fx.Invoke(func(*Server) {}),
+)
+
+func newHandler(creds *credential.Service, users *user.Service, ready ReadyFunc, log *slog.Logger) http.Handler {
+	return httpapi.New(creds, users, ready, log)
+}
+
+// Server is the HTTP listener; Addr tells where it listens once started (useful with port 0).
+type Server struct {
+	srv  *http.Server
+	addr net.Addr
+}
+
+// NewServer returns the server and registers its start and stop with the lifecycle.
+func NewServer(lc fx.Lifecycle, c Config, h http.Handler, log *slog.Logger) *Server {
+	s := &Server{srv: &http.Server{
+		Addr:              c.HTTPAddr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}}
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			ln, err := net.Listen("tcp", c.HTTPAddr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", c.HTTPAddr, err)
+			}
+			s.addr = ln.Addr()
+			log.Info("listening", "addr", s.addr.String())
+			go func() {
+				if err := s.srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+					log.Error("http server stopped", "error", err.Error())
+				}
+			}()
+			return nil
+		},
+		OnStop: func(ctx context.Context) error {
+			log.Info("shutting down: draining in-flight requests")
+			return s.srv.Shutdown(ctx)
+		},
+	})
+	return s
+}
+
+// Addr returns the listening address, or nil before start.
+func (s *Server) Addr() net.Addr { return s.addr }
+
+// URL returns the base URL of the running server.
+func (s *Server) URL() string { return "http://" + s.addr.String() }

@@ -1,0 +1,192 @@
+package credential_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
+	"github.com/authd/authd/test/fake"
+)
+
+type env struct {
+	svc      *credential.Service
+	users    *fake.Users
+	sessions *fake.Sessions
+	hasher   *fake.Hasher
+	clock    *fake.Clock
+}
+
+var ctx = context.Background()
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{
+		users: fake.NewUsers(), sessions: fake.NewSessions(), hasher: &fake.Hasher{Version: "v2"},
+		clock: fake.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)),
+	}
+	e.svc = credential.NewService(e.users, e.sessions, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
+		credential.Config{AccessTTL: 30 * time.Minute, RefreshTTL: 24 * time.Hour})
+	return e
+}
+
+const pw = "SecurePass123!"
+
+func (e *env) register(t *testing.T, email string) *user.User {
+	t.Helper()
+	u, err := e.svc.Register(ctx, credential.Registration{Email: email, Password: pw, ConfirmPassword: pw, FirstName: "A", LastName: "B"})
+	if err != nil {
+		t.Fatalf("Register: %v", err)
+	}
+	return u
+}
+
+func (e *env) login(t *testing.T, email string) (credential.Pair, *credential.Principal) {
+	t.Helper()
+	pair, _, err := e.svc.Login(ctx, email, pw)
+	if err != nil {
+		t.Fatalf("Login: %v", err)
+	}
+	p, err := e.svc.Authenticate(ctx, pair.AccessToken)
+	if err != nil {
+		t.Fatalf("Authenticate: %v", err)
+	}
+	return pair, p
+}
+
+func fields(err error) []string {
+	var errs user.ValidationErrors
+	if !errors.As(err, &errs) {
+		return nil
+	}
+	var out []string
+	for _, e := range errs {
+		out = append(out, e.Field+":"+e.Type)
+	}
+	return out
+}
+
+func TestRegister(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		reg  credential.Registration
+		want []string
+	}{
+		{"valid", credential.Registration{Email: "A@Example.com", Password: pw, ConfirmPassword: pw, FirstName: "A", LastName: "B"}, nil},
+		{"mismatch", credential.Registration{Email: "a@example.com", Password: pw, ConfirmPassword: pw + "x", FirstName: "A", LastName: "B"},
+			[]string{"confirm_password:value_error"}},
+		{"everything wrong at once", credential.Registration{Email: "bad", Password: "short", ConfirmPassword: "other", FirstName: "", LastName: ""},
+			[]string{"email:value_error", "first_name:string_too_short", "last_name:string_too_short", "password:string_too_short", "confirm_password:value_error"}},
+		{"too long", credential.Registration{Email: "a@example.com", Password: strings.Repeat("x", 129), ConfirmPassword: strings.Repeat("x", 129), FirstName: "A", LastName: "B"},
+			[]string{"password:string_too_long"}},
+		{"128 code points is fine", credential.Registration{Email: "a@example.com", Password: strings.Repeat("é", 128), ConfirmPassword: strings.Repeat("é", 128), FirstName: "A", LastName: "B"}, nil},
+		{"weak", credential.Registration{Email: "a@example.com", Password: "weakweakweak", ConfirmPassword: "weakweakweak", FirstName: "A", LastName: "B"},
+			[]string{"password:password_too_weak"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			u, err := e.svc.Register(ctx, tt.reg)
+			if got := fields(err); strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Fatalf("errors = %v, want %v (%v)", got, tt.want, err)
+			}
+			if tt.want != nil {
+				if e.hasher.Hashes.Load() != 0 {
+					t.Error("an invalid registration was hashed")
+				}
+				return
+			}
+			if u.Email != strings.ToLower(tt.reg.Email) || u.PasswordHash == tt.reg.Password || !u.IsActive || u.IsVerified || u.LastLogin != nil {
+				t.Errorf("registered user = %+v", u)
+			}
+		})
+	}
+}
+
+func TestRegisterDuplicate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "dup@example.com")
+	_, err := e.svc.Register(ctx, credential.Registration{Email: "DUP@example.com", Password: pw, ConfirmPassword: pw, FirstName: "A", LastName: "B"})
+	if !errors.Is(err, user.ErrEmailTaken) {
+		t.Fatalf("got %v, want ErrEmailTaken", err)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.register(t, "a@example.com")
+	pair, got, err := e.svc.Login(ctx, "A@example.com", pw)
+	if err != nil {
+		t.Fatalf("Login: %v", err)
+	}
+	if pair.AccessToken == "" || pair.RefreshToken == "" || pair.ExpiresIn != 30*time.Minute {
+		t.Errorf("pair = %+v", pair)
+	}
+	stored, _ := e.users.ByID(ctx, u.ID)
+	if got.ID != u.ID || stored.LastLogin == nil || !stored.LastLogin.Equal(e.clock.Now()) {
+		t.Errorf("last login not recorded: %+v", stored.LastLogin)
+	}
+
+	before := e.hasher.Verifies.Load()
+	for _, tc := range []struct{ email, password string }{{"a@example.com", "WrongPass123!"}, {"nobody@example.com", "WrongPass123!"}} {
+		if _, _, err := e.svc.Login(ctx, tc.email, tc.password); !errors.Is(err, credential.ErrInvalidCredentials) {
+			t.Errorf("Login(%s) = %v, want ErrInvalidCredentials", tc.email, err)
+		}
+	}
+	// The unknown email costs a Verify too (plus one Hash, once, for the dummy).
+	if n := e.hasher.Verifies.Load() - before; n != 2 {
+		t.Errorf("verifies for two failed logins = %d, want 2", n)
+	}
+
+	before = e.hasher.Verifies.Load()
+	if _, _, err := e.svc.Login(ctx, "a@example.com", strings.Repeat("x", 129)); !errors.Is(err, credential.ErrInvalidCredentials) {
+		t.Errorf("oversized password: %v", err)
+	}
+	if e.hasher.Verifies.Load() != before {
+		t.Error("an oversized password was hashed")
+	}
+	if _, _, err := e.svc.Login(ctx, "not-an-email", pw); fields(err) == nil && !isValidation(err) {
+		t.Errorf("malformed email: %v", err)
+	}
+}
+
+func isValidation(err error) bool {
+	var ve *user.ValidationError
+	return errors.As(err, &ve)
+}
+
+func TestLoginInactive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.register(t, "a@example.com")
+	if _, err := user.Modify(ctx, e.users, u.ID, func(u *user.User) error { u.IsActive = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw); !errors.Is(err, credential.ErrInactive) {
+		t.Errorf("right password: %v, want ErrInactive", err)
+	}
+	if _, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!"); !errors.Is(err, credential.ErrInvalidCredentials) {
+		t.Errorf("wrong password: %v, want ErrInvalidCredentials", err)
+	}
+}
+
+func TestLoginUpgradesOutdatedHash(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.hasher.Version = "v1"
+	u := e.register(t, "a@example.com")
+	e.hasher.Version = "v2"
+	e.login(t, "a@example.com")
+	stored, _ := e.users.ByID(ctx, u.ID)
+	if !strings.HasPrefix(stored.PasswordHash, "fake$v2$") {
+		t.Errorf("hash not upgraded: %s", stored.PasswordHash)
+	}
+	e.login(t, "a@example.com")
+}

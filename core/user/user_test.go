@@ -1,0 +1,172 @@
+package user_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/core/user"
+	"github.com/authd/authd/test/fake"
+)
+
+func TestNormalizeEmail(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"user@example.com", "user@example.com", true},
+		{"  User@Example.COM ", "user@example.com", true},
+		{"first.last+tag@sub.example.co.uk", "first.last+tag@sub.example.co.uk", true},
+		{"mıke@example.com", "mıke@example.com", true}, // dotless i is its own letter, not "mike"
+		{"", "", false},
+		{"plain", "", false},
+		{"a@b", "", false},
+		{"a@.example.com", "", false},
+		{"a@example.com.", "", false},
+		{"a@exa..mple.com", "", false},
+		{"John <john@example.com>", "", false},
+		{`"quoted"@example.com`, "", false},
+		{"two@@example.com", "", false},
+		{"tab\t@example.com", "", false},
+		{"nul\x00@example.com", "", false},
+		{strings.Repeat("a", 65) + "@example.com", "", false},
+		{strings.Repeat("a", 64) + "@example.com", strings.Repeat("a", 64) + "@example.com", true},
+		{"a@" + strings.Repeat("b", 250) + ".com", "", false},
+	}
+	for _, tt := range tests {
+		got, err := user.NormalizeEmail("email", tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("NormalizeEmail(%q) = %q, %v; want %q, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+		var ve *user.ValidationError
+		if err != nil && (!errors.As(err, &ve) || ve.Field != "email" || ve.Type != user.TypeValue) {
+			t.Errorf("NormalizeEmail(%q) error %v is not a value_error at email", tt.in, err)
+		}
+	}
+	if a, _ := user.NormalizeEmail("e", "mike@example.com"); a == "mıke@example.com" {
+		t.Error("look-alike addresses collided")
+	}
+}
+
+func str(s string) *string { return &s }
+
+func TestProfileApply(t *testing.T) {
+	t.Parallel()
+	base := user.Profile{FirstName: "Ada", LastName: "Lovelace", Bio: str("old"), PhoneNumber: str("+441234567890")}
+	tests := []struct {
+		name      string
+		patch     user.ProfilePatch
+		want      user.Profile
+		errFields []string
+	}{
+		{"empty patch changes nothing", user.ProfilePatch{}, base, nil},
+		{"names are trimmed", user.ProfilePatch{FirstName: str("  Grace "), LastName: str("Hopper")},
+			user.Profile{FirstName: "Grace", LastName: "Hopper", Bio: str("old"), PhoneNumber: str("+441234567890")}, nil},
+		{"null clears bio and phone", user.ProfilePatch{Bio: user.Optional{Set: true}, PhoneNumber: user.Optional{Set: true}},
+			user.Profile{FirstName: "Ada", LastName: "Lovelace"}, nil},
+		{"new bio and phone", user.ProfilePatch{Bio: user.Optional{Set: true, Value: str("new")}, PhoneNumber: user.Optional{Set: true, Value: str("+1234567890")}},
+			user.Profile{FirstName: "Ada", LastName: "Lovelace", Bio: str("new"), PhoneNumber: str("+1234567890")}, nil},
+		{"empty name", user.ProfilePatch{FirstName: str(" ")}, base, []string{"first_name"}},
+		{"long name", user.ProfilePatch{LastName: str(strings.Repeat("x", 101))}, base, []string{"last_name"}},
+		{"100 characters is fine", user.ProfilePatch{LastName: str(strings.Repeat("é", 100))},
+			user.Profile{FirstName: "Ada", LastName: strings.Repeat("é", 100), Bio: str("old"), PhoneNumber: str("+441234567890")}, nil},
+		{"long bio", user.ProfilePatch{Bio: user.Optional{Set: true, Value: str(strings.Repeat("b", 501))}}, base, []string{"bio"}},
+		{"bad phones and name together", user.ProfilePatch{FirstName: str(""), PhoneNumber: user.Optional{Set: true, Value: str("12345")}}, base, []string{"first_name", "phone_number"}},
+		{"phone with leading zero", user.ProfilePatch{PhoneNumber: user.Optional{Set: true, Value: str("+0123")}}, base, []string{"phone_number"}},
+		{"phone too long", user.ProfilePatch{PhoneNumber: user.Optional{Set: true, Value: str("+1234567890123456")}}, base, []string{"phone_number"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := base.Apply(tt.patch)
+			var errs user.ValidationErrors
+			errors.As(err, &errs)
+			var fields []string
+			for _, e := range errs {
+				fields = append(fields, e.Field)
+			}
+			if strings.Join(fields, ",") != strings.Join(tt.errFields, ",") {
+				t.Fatalf("error fields = %v, want %v (err %v)", fields, tt.errFields, err)
+			}
+			if err == nil && !sameProfile(got, tt.want) {
+				t.Errorf("Apply = %+v, want %+v", got, tt.want)
+			}
+			if err != nil && !sameProfile(got, base) {
+				t.Errorf("failed Apply returned a changed profile %+v", got)
+			}
+		})
+	}
+}
+
+func sameProfile(a, b user.Profile) bool {
+	eq := func(x, y *string) bool { return (x == nil && y == nil) || (x != nil && y != nil && *x == *y) }
+	return a.FirstName == b.FirstName && a.LastName == b.LastName && eq(a.Bio, b.Bio) && eq(a.PhoneNumber, b.PhoneNumber)
+}
+
+func TestParseID(t *testing.T) {
+	t.Parallel()
+	for in, ok := range map[string]bool{
+		"507f1f77bcf86cd799439011": true, "507F1F77BCF86CD799439011": false, "507f1f77bcf86cd79943901": false,
+		"507f1f77bcf86cd79943901g": false, "": false, "$ne": false,
+	} {
+		_, err := user.ParseID(user.InPath, "user_id", in)
+		var ve *user.ValidationError
+		if (err == nil) != ok || (err != nil && (!errors.As(err, &ve) || ve.In != user.InPath || ve.Field != "user_id")) {
+			t.Errorf("ParseID(%q) = %v, want ok=%v with a path error", in, err, ok)
+		}
+	}
+}
+
+func TestSessionValid(t *testing.T) {
+	t.Parallel()
+	u := &user.User{TokenEpoch: 0}
+	if !u.SessionValid("a", 0) {
+		t.Fatal("a session of the current epoch is invalid")
+	}
+	u.ChangePassword("h2", "a")
+	if !u.SessionValid("a", 0) || u.SessionValid("b", 0) || !u.SessionValid("c", 1) {
+		t.Fatal("after a change from session a: a and new sessions must be valid, b must not")
+	}
+	u.ChangePassword("h3", "c")
+	if u.SessionValid("a", 0) || !u.SessionValid("c", 1) {
+		t.Fatal("after a change from session c: a must be invalid, c valid")
+	}
+}
+
+func TestUpdateProfileRetriesConflicts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := &conflicting{Users: fake.NewUsers(), conflicts: 2}
+	u := user.New("000000000000000000000001", "a@example.com", "h", user.Profile{FirstName: "A", LastName: "B"}, time.Now())
+	if err := store.Insert(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	svc := user.NewService(store)
+	got, err := svc.UpdateProfile(ctx, u.ID, user.ProfilePatch{FirstName: str("Z")})
+	if err != nil || got.Profile.FirstName != "Z" {
+		t.Fatalf("UpdateProfile = %+v, %v", got, err)
+	}
+	store.conflicts = 100
+	if _, err := svc.UpdateProfile(ctx, u.ID, user.ProfilePatch{FirstName: str("Y")}); !errors.Is(err, user.ErrConflict) {
+		t.Fatalf("endless conflicts: got %v, want ErrConflict", err)
+	}
+	if _, err := svc.UpdateProfile(ctx, "000000000000000000000009", user.ProfilePatch{}); !errors.Is(err, user.ErrNotFound) {
+		t.Fatalf("unknown user: got %v", err)
+	}
+}
+
+// conflicting fails the first n updates as if another writer got there first.
+type conflicting struct {
+	*fake.Users
+	conflicts int
+}
+
+func (c *conflicting) Update(ctx context.Context, u *user.User) error {
+	if c.conflicts > 0 {
+		c.conflicts--
+		return user.ErrConflict
+	}
+	return c.Users.Update(ctx, u)
+}

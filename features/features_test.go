@@ -1,0 +1,51 @@
+package features_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/cucumber/godog"
+	"github.com/cucumber/godog/colors"
+
+	"github.com/authd/authd/app"
+	"github.com/authd/authd/features/steps"
+	"github.com/authd/authd/test/harness"
+)
+
+// TestFeatures runs every scenario not tagged @containers against the service in-process, once per
+// storage adapter: embedded bbolt, and MongoDB over the wire (FerretDB, or AUTHD_TEST_MONGODB_URI).
+func TestFeatures(t *testing.T) {
+	modes := []struct {
+		name   string
+		config func(testing.TB) app.Config
+	}{
+		{"embedded", harness.Config},
+		{"mongodb", harness.MongoConfig},
+	}
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			svc := harness.Start(t, mode.config(t))
+			format := "progress"
+			if f := os.Getenv("GODOG_FORMAT"); f != "" {
+				format = f
+			}
+			suite := godog.TestSuite{
+				Name: mode.name,
+				ScenarioInitializer: func(sc *godog.ScenarioContext) {
+					steps.Initialize(sc, svc.URL, svc)
+				},
+				Options: &godog.Options{
+					Format:   format,
+					Output:   colors.Colored(os.Stdout),
+					Paths:    []string{"."},
+					Tags:     "~@containers",
+					Strict:   true,
+					TestingT: t,
+				},
+			}
+			if suite.Run() != 0 {
+				t.Fatal("acceptance scenarios failed")
+			}
+		})
+	}
+}

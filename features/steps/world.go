@@ -1,0 +1,151 @@
+// Package steps holds the Gherkin step definitions of the acceptance suite. They talk HTTP to a base
+// URL and nothing else, so the same features run against an in-process app or a container.
+package steps
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/cucumber/godog"
+)
+
+// DefaultPassword is what domain steps use when a scenario names no password.
+const DefaultPassword = "SecurePass123!"
+
+var scenarioSeq atomic.Int64
+
+// world is one scenario's state; a new one is made for every scenario.
+type world struct {
+	base   string
+	client *http.Client
+	domain string // per-scenario label that makes example.com addresses unique, see rewrite
+
+	vars      map[string]string // remembered values, used as {name}
+	passwords map[string]string // email -> password, for domain steps
+	headers   http.Header       // set for the next request only
+	bearer    string            // sent on every request until cleared
+
+	resp     *http.Response
+	body     []byte
+	json     any
+	parallel []int // statuses of the last concurrent batch
+	exactly  int   // the status the last "exactly N" step counted
+	ops      Operator
+}
+
+// Operator does what only an operator with database access can do; the API has no endpoint for it.
+type Operator interface {
+	Deactivate(ctx context.Context, email string) error
+}
+
+// Initialize registers every step for one scenario against the service at baseURL.
+func Initialize(sc *godog.ScenarioContext, baseURL string, ops Operator) {
+	w := &world{
+		base:      strings.TrimRight(baseURL, "/"),
+		client:    &http.Client{Timeout: 30 * time.Second},
+		domain:    fmt.Sprintf("s%d-%d", time.Now().UnixNano()%1_000_000_000, scenarioSeq.Add(1)),
+		vars:      map[string]string{},
+		passwords: map[string]string{},
+		headers:   http.Header{},
+		ops:       ops,
+	}
+	w.registerHTTP(sc)
+	w.registerDomain(sc)
+}
+
+var exampleDomain = regexp.MustCompile(`(?i)@(example\.com)\b`)
+var placeholder = regexp.MustCompile(`\{([A-Za-z0-9_.@-]+)\}`)
+
+// expand makes text concrete: {name} becomes a remembered value, and every address at example.com
+// gets this scenario's own subdomain, so scenarios never collide on a shared service.
+func (w *world) expand(s string) (string, error) {
+	var missing []string
+	s = placeholder.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[1 : len(m)-1]
+		if v, ok := w.vars[name]; ok {
+			return v
+		}
+		missing = append(missing, name)
+		return m
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("nothing remembered as %s (remembered: %v)", strings.Join(missing, ", "), keys(w.vars))
+	}
+	return exampleDomain.ReplaceAllString(s, "@"+w.domain+".$1"), nil
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// send performs one request and records the response for the assertion steps.
+func (w *world) send(method, path string, body []byte, contentType string) error {
+	resp, data, err := w.do(context.Background(), method, path, body, contentType, w.headers)
+	w.headers = http.Header{}
+	if err != nil {
+		return err
+	}
+	w.resp, w.body, w.json = resp, data, nil
+	if len(data) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(data, &w.json); err != nil {
+			return fmt.Errorf("response says JSON but is not: %w: %s", err, data)
+		}
+	}
+	return nil
+}
+
+func (w *world) do(ctx context.Context, method, path string, body []byte, contentType string, extra http.Header) (*http.Response, []byte, error) {
+	path, err := w.expand(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, w.base+path, rd)
+	if err != nil {
+		return nil, nil, err
+	}
+	if body != nil && contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if w.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+w.bearer)
+	}
+	for k, vs := range extra {
+		req.Header.Del(k)
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := w.client.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: read body: %w", method, path, err)
+	}
+	return resp, data, nil
+}
+
+func (w *world) requireResponse() error {
+	if w.resp == nil {
+		return fmt.Errorf("no request has been sent yet")
+	}
+	return nil
+}
