@@ -133,4 +133,3 @@ func (c Config) validate() error {
 	}
 	return errors.Join(errs...)
 }
-

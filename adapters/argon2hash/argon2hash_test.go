@@ -54,7 +54,7 @@ func TestSaltsDiffer(t *testing.T) {
 func TestNFCEquivalentPasswordsMatch(t *testing.T) {
 	t.Parallel()
 	h, _ := New(cheap)
-	hash, _ := h.Hash("caf\u00e9-Passw0rd") // precomposed é
+	hash, _ := h.Hash("caf\u00e9-Passw0rd")             // precomposed é
 	ok, _, err := h.Verify(hash, "cafe\u0301-Passw0rd") // e + combining acute
 	if err != nil || !ok {
 		t.Fatalf("decomposed form did not verify: %v %v", ok, err)

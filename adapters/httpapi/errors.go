@@ -110,4 +110,3 @@ func writeValidation(w http.ResponseWriter, errs user.ValidationErrors) {
 		Detail []validationItem `json:"detail"`
 	}{items})
 }
-

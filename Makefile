@@ -1,0 +1,41 @@
+# authd: `make run` starts the service, `make test` runs every test. `make help` lists the rest.
+SHELL         := bash
+.SHELLFLAGS   := -eu -o pipefail -c
+GO        ?= go
+PKGS_UNIT := ./core/... ./adapters/... ./app/... ./test/...
+export TESTCONTAINERS_RYUK_DISABLED := true
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: ## run the service on 127.0.0.1:8080 with the embedded store in ./data
+	$(GO) run ./cmd/authd
+
+.PHONY: build
+build: ## build bin/authd
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/authd ./cmd/authd
+
+.PHONY: vet
+vet: ## go vet every package
+	$(GO) vet ./...
+
+.PHONY: test
+test: vet test-unit test-features ## vet, unit and contract tests (race detector), acceptance scenarios on both stores
+
+.PHONY: test-unit
+test-unit: ## unit, adapter and contract tests under the race detector
+	$(GO) test -race -count=1 $(PKGS_UNIT)
+
+.PHONY: test-features
+test-features: ## Gherkin scenarios in-process, on embedded bbolt and on MongoDB (FerretDB)
+	@mkdir -p tmp
+	@echo "go test -v -run TestFeatures ./features/  (full log: tmp/features.log)"
+	@$(GO) test -v -count=1 -run 'TestFeatures' ./features/ > tmp/features.log 2>&1 || \
+		{ grep -E -- '--- FAIL|Error:|suite.go' tmp/features.log | head -60; tail -5 tmp/features.log; exit 1; }
+	@awk '/^=== RUN   TestFeatures\/[a-z]+$$/ {split($$3, a, "/"); mode = a[2]} \
+		/^[0-9]+ scenarios \(/ {print "  features in-process, " mode " store: " $$0}' tmp/features.log
+	@tail -1 tmp/features.log
