@@ -1,0 +1,177 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/fx"
+
+	"github.com/authd/authd/app"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadConfigDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := app.LoadConfig(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.DataDir != "./data" || c.MongoDatabase != "authd" ||
+		c.AccessTTL != 30*time.Minute || c.RefreshTTL != 7*24*time.Hour || c.Argon2Memory != 19456 {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestLoadConfigEnvAndFlags(t *testing.T) {
+	t.Parallel()
+	c, err := app.LoadConfig([]string{"--access-token-ttl=10m"}, env(map[string]string{
+		"AUTHD_ACCESS_TOKEN_TTL": "5m", "AUTHD_HTTP_ADDR": "127.0.0.1:9999", "AUTHD_MONGODB_DATABASE": "x",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AccessTTL != 10*time.Minute || c.HTTPAddr != "127.0.0.1:9999" || c.MongoDatabase != "x" {
+		t.Errorf("flag should win over env, env over default: %+v", c)
+	}
+}
+
+func TestLoadConfigRejects(t *testing.T) {
+	t.Parallel()
+	for name, vars := range map[string]map[string]string{
+		"bad duration":         {"AUTHD_ACCESS_TOKEN_TTL": "soon"},
+		"negative ttl":         {"AUTHD_ACCESS_TOKEN_TTL": "-1m"},
+		"refresh < access":     {"AUTHD_REFRESH_TOKEN_TTL": "1m"},
+		"bad log format":       {"AUTHD_LOG_FORMAT": "xml"},
+		"bad log level":        {"AUTHD_LOG_LEVEL": "loud"},
+		"too many argon lanes": {"AUTHD_ARGON2_THREADS": "300"},
+	} {
+		if _, err := app.LoadConfig(nil, env(vars), io.Discard); err == nil {
+			t.Errorf("%s: accepted %v", name, vars)
+		}
+	}
+}
+
+func TestHelpListsEverySetting(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	_, err := app.LoadConfig([]string{"--help"}, env(nil), &out)
+	if err != app.ErrHelp {
+		t.Fatalf("err = %v, want ErrHelp", err)
+	}
+	for _, v := range []string{"AUTHD_HTTP_ADDR", "AUTHD_DATA_DIR", "AUTHD_MONGODB_URI", "AUTHD_MONGODB_DATABASE", "AUTHD_JWT_SECRET",
+		"AUTHD_ACCESS_TOKEN_TTL", "AUTHD_REFRESH_TOKEN_TTL", "AUTHD_ARGON2_MEMORY_KIB", "AUTHD_LOG_FORMAT"} {
+		if !strings.Contains(out.String(), v) {
+			t.Errorf("--help does not mention %s", v)
+		}
+	}
+	if _, err := app.LoadConfig([]string{"--version"}, env(nil), &out); !app.IsVersionRequest(err) {
+		t.Errorf("--version: %v", err)
+	}
+}
+
+func config(t *testing.T) app.Config {
+	t.Helper()
+	c, err := app.LoadConfig(nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.HTTPAddr, c.DataDir = "127.0.0.1:0", t.TempDir()
+	return c
+}
+
+func start(t *testing.T, c app.Config) (*fx.App, *app.Server, error) {
+	t.Helper()
+	var srv *app.Server
+	a := fx.New(app.ModuleWithLogger(c, slog.New(slog.DiscardHandler)), fx.Populate(&srv))
+	if err := a.Err(); err != nil {
+		return a, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := a.Start(ctx)
+	if err == nil {
+		t.Cleanup(func() { _ = a.Stop(context.Background()) })
+	}
+	return a, srv, err
+}
+
+func TestGeneratedSecretIsKeptPrivateAndReused(t *testing.T) {
+	c := config(t)
+	a, _, err := start(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Stop(context.Background())
+	path := filepath.Join(c.DataDir, "jwt-secret")
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("no generated secret: %v", err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("secret file mode = %v, want 0600", info.Mode().Perm())
+	}
+	first, _ := os.ReadFile(path)
+	a, _, err = start(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Stop(context.Background())
+	second, _ := os.ReadFile(path)
+	if !bytes.Equal(first, second) || len(bytes.TrimSpace(first)) < 32 {
+		t.Error("the generated secret changed between starts or is short")
+	}
+}
+
+func TestStartupRefusals(t *testing.T) {
+	short := config(t)
+	short.JWTSecret = "too-short"
+	if _, _, err := start(t, short); err == nil || !strings.Contains(err.Error(), "at least 32") {
+		t.Errorf("short secret: %v", err)
+	}
+
+	mongoNoSecret := config(t)
+	mongoNoSecret.MongoURI = "mongodb://127.0.0.1:1"
+	if _, _, err := start(t, mongoNoSecret); err == nil {
+		t.Error("MongoDB mode started without AUTHD_JWT_SECRET")
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	taken := config(t)
+	taken.HTTPAddr = ln.Addr().String()
+	if _, _, err := start(t, taken); err == nil || !strings.Contains(err.Error(), "listen") {
+		t.Errorf("taken port: %v", err)
+	}
+}
+
+func TestUnreachableMongoFailsStartupQuickly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c := config(t)
+	c.MongoURI = "mongodb://" + addr + "/?connect=direct"
+	c.JWTSecret = strings.Repeat("k", 32)
+	c.MongoTimeout = 500 * time.Millisecond
+	began := time.Now()
+	if _, _, err := start(t, c); err == nil {
+		t.Fatal("started against a closed port")
+	}
+	if d := time.Since(began); d > 10*time.Second {
+		t.Errorf("failing took %s", d)
+	}
+}
