@@ -47,6 +47,8 @@ type sessionDoc struct {
 	CreatedAt time.Time  `bson:"created_at"`
 	ExpiresAt time.Time  `bson:"expires_at"`
 	RevokedAt *time.Time `bson:"revoked_at"`
+	// Version counts writes since Create, so that each can be claimed (see claims); core never sees it.
+	Version int64 `bson:"version"`
 }
 
 func fromUser(u *user.User) userDoc {

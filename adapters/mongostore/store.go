@@ -1,8 +1,9 @@
 // Package mongostore keeps users and sessions in MongoDB, or anything that speaks its wire protocol.
 //
 // Every request-path query is a point lookup or conditional write by _id, and nothing relies on
-// multi-document transactions or on unique secondary indexes, so the same code is correct on a
-// sharded cluster and on FerretDB.
+// multi-document transactions, on unique secondary indexes or on conditional writes being atomic:
+// exclusivity comes from inserts by _id (see claims), so the same code is correct on a sharded
+// cluster and on FerretDB.
 package mongostore
 
 import (
@@ -24,7 +25,7 @@ const DefaultServerSelectionTimeout = 5 * time.Second
 type Config struct {
 	// URI is a MongoDB connection string, such as "mongodb://localhost:27017/".
 	URI string
-	// Database names the database holding the users, emails and sessions collections.
+	// Database names the database holding the users, emails, sessions and claims collections.
 	Database string
 	// ServerSelectionTimeout bounds the wait for a reachable server, and so how long a request
 	// hangs while the database is down; zero means DefaultServerSelectionTimeout.
@@ -54,8 +55,9 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{client: client}
 	db := client.Database(cfg.Database)
-	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails")}
-	s.sessions = &Sessions{sessions: db.Collection("sessions")}
+	cl := &claims{coll: db.Collection("claims")}
+	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), claims: cl}
+	s.sessions = &Sessions{sessions: db.Collection("sessions"), claims: cl}
 
 	pingCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -63,9 +65,11 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	if err := s.sessions.createIndexes(ctx); err != nil {
-		_ = client.Disconnect(context.WithoutCancel(ctx))
-		return nil, err
+	for _, create := range []func(context.Context) error{s.sessions.createIndexes, cl.createIndexes} {
+		if err := create(ctx); err != nil {
+			_ = client.Disconnect(context.WithoutCancel(ctx))
+			return nil, err
+		}
 	}
 	return s, nil
 }

@@ -32,19 +32,8 @@ func connect(t *testing.T) (*mongostore.Store, string) {
 	return s, db
 }
 
-// skipRaceOnFerretDB skips the contract's concurrent compare-and-set cases when the server can't
-// pass them: FerretDB 1.x lets two writers filtering on the same version both match.
-func skipRaceOnFerretDB(t *testing.T) {
-	t.Helper()
-	name := t.Name()
-	if (strings.Contains(name, "parallel_updates") || strings.Contains(name, "parallel_rotations")) && !ferret.AtomicUpdates(t) {
-		t.Skip("server applies conditional updates non-atomically (FerretDB 1.x); set " + ferret.EnvURI + " to a MongoDB to run this")
-	}
-}
-
 func TestUsers(t *testing.T) {
 	contract.UserStore(t, func(t *testing.T) user.Store {
-		skipRaceOnFerretDB(t)
 		s, _ := connect(t)
 		return s.Users()
 	})
@@ -52,7 +41,6 @@ func TestUsers(t *testing.T) {
 
 func TestSessions(t *testing.T) {
 	contract.SessionStore(t, func(t *testing.T) credential.SessionStore {
-		skipRaceOnFerretDB(t)
 		s, _ := connect(t)
 		return s.Sessions()
 	})

@@ -19,16 +19,19 @@ var _ user.Store = (*Users)(nil)
 // this old with no user behind it.
 const orphanAge = time.Minute
 
-// releaseTimeout bounds the clean-up after a failed registration; if it runs out, the claim is
-// left to become an orphan.
+// releaseTimeout bounds releasing a claim on a context of our own, once the caller's may be
+// spent: an email claim after a failed registration, or a write claim (see claims). If it runs
+// out, the claim is left to become an orphan or stale.
 const releaseTimeout = 5 * time.Second
 
 // Users is the user.Store on the users and emails collections. An emails document, keyed by the
 // normalised email, is the claim that makes an email unique: inserts by _id are atomic on every
-// deployment, sharded or not, where a unique secondary index is not.
+// deployment, sharded or not, where a unique secondary index is not. Updates take a write claim
+// on the version they replace, for the same reason.
 type Users struct {
 	users  *mongo.Collection
 	emails *mongo.Collection
+	claims *claims
 }
 
 // Insert implements user.Store: it claims the email first, then writes the user.
@@ -128,7 +131,19 @@ func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
 }
 
 // Update implements user.Store. It never moves the email claim, so it must not change u.Email.
+// It claims the version it replaces first, so that only one writer runs the version-filtered
+// replace even where that is not atomic (see claims).
 func (s *Users) Update(ctx context.Context, u *user.User) error {
+	c, err := s.claims.take(ctx, claimKey("users", string(u.ID), u.Version))
+	switch {
+	case errors.Is(err, errClaimed):
+		// The holder is writing this very version, so ours is about to be stale.
+		return user.ErrConflict
+	case err != nil:
+		return translate("claim user version", err)
+	}
+	defer s.claims.release(ctx, c)
+
 	d := fromUser(u)
 	d.Version++
 	res, err := s.users.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: u.Version}}, d)

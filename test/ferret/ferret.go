@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -103,29 +102,6 @@ func Database(t testing.TB) string {
 		}
 	})
 	return name
-}
-
-// AtomicUpdates reports whether the server at URI(t) applies a conditional update atomically, so
-// that of concurrent writers filtering on the same old value exactly one matches. FerretDB 1.x
-// does not: it reads the matching document and writes it back as two separate steps
-// (https://github.com/FerretDB/FerretDB/issues/3040). Only MongoDB itself is taken to be atomic.
-func AtomicUpdates(t testing.TB) bool {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := mongo.Connect(options.Client().ApplyURI(URI(t)))
-	if err != nil {
-		t.Fatalf("ferret: %v", err)
-	}
-	defer func() { _ = c.Disconnect(ctx) }()
-	var info struct {
-		FerretDB string `bson:"ferretdbVersion"`
-	}
-	if err := c.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
-		t.Fatalf("ferret: buildInfo: %v", err)
-	}
-	// Embedded FerretDB reports its version as "unknown", so no FerretDB is trusted.
-	return info.FerretDB == ""
 }
 
 func drop(uri, name string) error {

@@ -1,0 +1,94 @@
+package mongostore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
+	"github.com/authd/authd/test/contract"
+)
+
+// These races are the ones FerretDB 1.x loses with plain conditional updates, whose find and write
+// are separate steps; the contract's own parallel cases cover writers of one kind.
+
+func TestRotateRevokeRaceKeepsRevocation(t *testing.T) {
+	ctx := context.Background()
+	s, db := connect(t)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for i := range 30 {
+		sess := contract.NewSession(hexID(i + 1))
+		if err := s.Sessions().Create(ctx, sess); err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		start := make(chan struct{})
+		var rotateErr, revokeErr error
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			<-start
+			rotateErr = s.Sessions().Rotate(ctx, sess.ID, sess.RefreshID, "next", sess.ExpiresAt.Add(time.Hour))
+		}()
+		go func() {
+			defer wg.Done()
+			<-start
+			revokeErr = s.Sessions().Revoke(ctx, sess.ID, at)
+		}()
+		close(start)
+		wg.Wait()
+		if rotateErr != nil && !errors.Is(rotateErr, credential.ErrStaleRefresh) {
+			t.Fatalf("round %d: Rotate: %v", i, rotateErr)
+		}
+		if revokeErr != nil {
+			t.Fatalf("round %d: Revoke: %v", i, revokeErr)
+		}
+		got, err := s.Sessions().ByID(ctx, sess.ID)
+		if err != nil {
+			t.Fatalf("round %d: ByID: %v", i, err)
+		}
+		if got.RevokedAt == nil || !got.RevokedAt.Equal(at) {
+			t.Fatalf("round %d: RevokedAt = %v, want %v (Rotate returned %v)", i, got.RevokedAt, at, rotateErr)
+		}
+	}
+	assertNoClaims(t, db)
+}
+
+func TestParallelTakeoverOfStaleClaim(t *testing.T) {
+	ctx := context.Background()
+	s, db := connect(t)
+	u := contract.NewUser(hexID(1), "crashed@example.com")
+	if err := s.Users().Insert(ctx, u); err != nil {
+		t.Fatalf("Insert: %v", err)
+	}
+	plantClaim(t, db, "users/"+string(u.ID)+"/0", 2*time.Minute)
+	const n = 10
+	var wins, conflicts atomic.Int32
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := *u
+			c.Profile.FirstName = fmt.Sprintf("Writer%d", i)
+			switch err := s.Users().Update(ctx, &c); {
+			case err == nil:
+				wins.Add(1)
+			case errors.Is(err, user.ErrConflict):
+				conflicts.Add(1)
+			default:
+				t.Errorf("Update: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins.Load() != 1 || conflicts.Load() != n-1 {
+		t.Fatalf("wins=%d conflicts=%d, want 1 and %d", wins.Load(), conflicts.Load(), n-1)
+	}
+	assertNoClaims(t, db)
+}
