@@ -36,7 +36,8 @@ func TestFeatures(t *testing.T) {
 				},
 				Options: &godog.Options{
 					Format:   format,
-					Output:   colors.Colored(os.Stdout),
+					Output:   colors.Uncolored(os.Stdout),
+					NoColors: true,
 					Paths:    []string{"."},
 					Tags:     "~@containers",
 					Strict:   true,
