@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/authd/authd/adapters/httpapi"
 )
 
 // Config is everything an operator can set. Each field has a flag and an AUTHD_* environment variable;
@@ -28,8 +30,15 @@ type Config struct {
 	Argon2Time      uint
 	Argon2Threads   uint
 	ShutdownTimeout time.Duration
+	LoginMaxFailures int
+	LoginWindow      time.Duration
+	IPMaxFailures    int
+	RegisterMaxPerIP int
+	RegisterWindow   time.Duration
+	TrustedProxies   string
 	LogLevel        string
 	LogFormat       string
+	PprofAddr       string
 }
 
 // setting describes one configuration entry for flags, the environment and --help.
@@ -48,6 +57,9 @@ func settings(c *Config) []setting {
 	num := func(p *uint, def uint) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, u string) { fs.UintVar(p, n, def, u) }
 	}
+	integer := func(p *int, def int) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, u string) { fs.IntVar(p, n, def, u) }
+	}
 	return []setting{
 		{"http-addr", "AUTHD_HTTP_ADDR", "address the HTTP API listens on", str(&c.HTTPAddr, "127.0.0.1:8080")},
 		{"data-dir", "AUTHD_DATA_DIR", "directory of the embedded store (and generated secrets) when no MongoDB is configured", str(&c.DataDir, "./data")},
@@ -62,9 +74,16 @@ func settings(c *Config) []setting {
 		{"argon2-memory", "AUTHD_ARGON2_MEMORY_KIB", "argon2id memory per hash in KiB", num(&c.Argon2Memory, 19456)},
 		{"argon2-time", "AUTHD_ARGON2_TIME", "argon2id passes", num(&c.Argon2Time, 2)},
 		{"argon2-threads", "AUTHD_ARGON2_THREADS", "argon2id lanes", num(&c.Argon2Threads, 1)},
+		{"login-max-failures", "AUTHD_LOGIN_MAX_FAILURES", "consecutive failed logins per account before lockouts (doubling from 1m, up to 1h) start; 0 disables", integer(&c.LoginMaxFailures, 5)},
+		{"login-window", "AUTHD_LOGIN_WINDOW", "failed logins further apart than this stop counting as consecutive", dur(&c.LoginWindow, 15*time.Minute)},
+		{"ip-max-failures", "AUTHD_IP_MAX_FAILURES", "failed logins per client address before lockouts start; 0 disables", integer(&c.IPMaxFailures, 100)},
+		{"register-max-per-ip", "AUTHD_REGISTER_MAX_PER_IP", "registrations per client address per register window; 0 disables", integer(&c.RegisterMaxPerIP, 20)},
+		{"register-window", "AUTHD_REGISTER_WINDOW", "the window of AUTHD_REGISTER_MAX_PER_IP", dur(&c.RegisterWindow, time.Hour)},
+		{"trusted-proxies", "AUTHD_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: the socket peer is the client", str(&c.TrustedProxies, "")},
 		{"shutdown-timeout", "AUTHD_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish on SIGTERM", dur(&c.ShutdownTimeout, 15*time.Second)},
 		{"log-level", "AUTHD_LOG_LEVEL", "debug, info, warn or error", str(&c.LogLevel, "info")},
 		{"log-format", "AUTHD_LOG_FORMAT", "json or text", str(&c.LogFormat, "json")},
+		{"pprof-addr", "AUTHD_PPROF_ADDR", "loopback address serving net/http/pprof and expvar apart from the API (off when empty)", str(&c.PprofAddr, "")},
 	}
 }
 
@@ -122,6 +141,15 @@ func (c Config) validate() error {
 	}
 	if c.Argon2Threads > 255 || c.Argon2Memory > 1<<32-1 || c.Argon2Time > 1<<32-1 {
 		errs = append(errs, errors.New("argon2 parameters out of range"))
+	}
+	if c.LoginMaxFailures < 0 || c.IPMaxFailures < 0 || c.RegisterMaxPerIP < 0 {
+		errs = append(errs, errors.New("throttling limits can't be negative (0 disables)"))
+	}
+	if c.LoginWindow <= 0 || c.RegisterWindow <= 0 {
+		errs = append(errs, errors.New("throttling windows must be positive"))
+	}
+	if _, err := httpapi.ParseCIDRs(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("AUTHD_TRUSTED_PROXIES: %w", err))
 	}
 	switch c.LogFormat {
 	case "json", "text":

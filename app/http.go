@@ -21,8 +21,12 @@ var HTTPModule = fx.Module("http",
 	fx.Invoke(func(*Server) {}),
 )
 
-func newHandler(creds *credential.Service, users *user.Service, ready ReadyFunc, log *slog.Logger) http.Handler {
-	return httpapi.New(creds, users, ready, log)
+func newHandler(c Config, creds *credential.Service, users *user.Service, ready ReadyFunc, log *slog.Logger) (http.Handler, error) {
+	proxies, err := httpapi.ParseCIDRs(c.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.New(httpapi.Options{Credentials: creds, Users: users, Ready: ready, Log: log, TrustedProxies: proxies}), nil
 }
 
 // Server is the HTTP listener; Addr tells where it listens once started (useful with port 0).
@@ -40,7 +44,6 @@ func NewServer(lc fx.Lifecycle, c Config, h http.Handler, log *slog.Logger) *Ser
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}}
 	lc.Append(fx.Hook{

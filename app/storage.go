@@ -23,6 +23,7 @@ type StorageResult struct {
 	fx.Out
 	Users    user.Store
 	Sessions credential.SessionStore
+	Attempts credential.AttemptStore
 	Ready    ReadyFunc
 }
 
@@ -46,7 +47,7 @@ func openMongo(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, erro
 	}
 	log.Info("storage: MongoDB", "database", c.MongoDatabase)
 	lc.Append(fx.Hook{OnStop: store.Close})
-	return StorageResult{Users: store.Users(), Sessions: store.Sessions(), Ready: store.Ping}, nil
+	return StorageResult{Users: store.Users(), Sessions: store.Sessions(), Attempts: store.Attempts(), Ready: store.Ping}, nil
 }
 
 func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error) {
@@ -56,7 +57,7 @@ func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error
 		return StorageResult{}, err
 	}
 	log.Info("storage: embedded bbolt", "path", path)
-	sweep := newSweeper(db.Sessions(), log)
+	sweep := newSweeper(db, log)
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error { sweep.start(); return nil },
 		OnStop: func(context.Context) error {
@@ -64,19 +65,20 @@ func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error
 			return db.Close()
 		},
 	})
-	return StorageResult{Users: db.Users(), Sessions: db.Sessions(), Ready: db.Ping}, nil
+	return StorageResult{Users: db.Users(), Sessions: db.Sessions(), Attempts: db.Attempts(), Ready: db.Ping}, nil
 }
 
-// sweeper deletes long-expired sessions from the embedded store, which has no TTL index.
+// sweeper deletes long-expired sessions and stale throttling counters from the embedded store,
+// which has no TTL index.
 type sweeper struct {
-	sessions *boltstore.Sessions
+	db       *boltstore.DB
 	log      *slog.Logger
 	done     chan struct{}
 	stopped  chan struct{}
 }
 
-func newSweeper(s *boltstore.Sessions, log *slog.Logger) *sweeper {
-	return &sweeper{sessions: s, log: log, done: make(chan struct{}), stopped: make(chan struct{})}
+func newSweeper(db *boltstore.DB, log *slog.Logger) *sweeper {
+	return &sweeper{db: db, log: log, done: make(chan struct{}), stopped: make(chan struct{})}
 }
 
 func (s *sweeper) start() {
@@ -89,13 +91,7 @@ func (s *sweeper) start() {
 			case <-s.done:
 				return
 			case <-t.C:
-				// An hour of grace keeps expired sessions around for a late "why was I logged out" look.
-				n, err := s.sessions.DeleteExpired(context.Background(), time.Now().Add(-time.Hour))
-				if err != nil {
-					s.log.Warn("session sweep failed", "error", err.Error())
-				} else if n > 0 {
-					s.log.Info("swept expired sessions", "count", n)
-				}
+				s.sweep()
 			}
 		}
 	}()
@@ -104,4 +100,20 @@ func (s *sweeper) start() {
 func (s *sweeper) stop() {
 	close(s.done)
 	<-s.stopped
+}
+
+func (s *sweeper) sweep() {
+	ctx := context.Background()
+	// An hour of grace keeps expired sessions around for a late "why was I logged out" look.
+	if n, err := s.db.Sessions().DeleteExpired(ctx, time.Now().Add(-time.Hour)); err != nil {
+		s.log.Warn("session sweep failed", "error", err.Error())
+	} else if n > 0 {
+		s.log.Info("swept expired sessions", "count", n)
+	}
+	// A day outlasts every lockout and window, so only counters that no longer matter go.
+	if n, err := s.db.Attempts().DeleteBefore(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+		s.log.Warn("attempt sweep failed", "error", err.Error())
+	} else if n > 0 {
+		s.log.Info("swept throttling counters", "count", n)
+	}
 }

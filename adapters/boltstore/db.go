@@ -23,6 +23,7 @@ var (
 	bucketUsers    = []byte("users")
 	bucketEmails   = []byte("emails")
 	bucketSessions = []byte("sessions")
+	bucketAttempts = []byte("attempts")
 )
 
 // DB is an open bbolt file holding every bucket the stores need.
@@ -44,7 +45,7 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketUsers, bucketEmails, bucketSessions} {
+		for _, name := range [][]byte{bucketUsers, bucketEmails, bucketSessions, bucketAttempts} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
@@ -85,6 +86,9 @@ func (db *DB) Users() *Users { return &Users{bolt: db.bolt} }
 
 // Sessions returns the session store backed by db.
 func (db *DB) Sessions() *Sessions { return &Sessions{bolt: db.bolt} }
+
+// Attempts returns the throttling counters backed by db.
+func (db *DB) Attempts() *Attempts { return &Attempts{bolt: db.bolt} }
 
 // write runs fn in a batched read-write transaction. bbolt may run fn several times, and re-runs it
 // alone when it fails, so fn must derive everything from tx and leave no trace outside it but results

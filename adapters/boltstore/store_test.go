@@ -203,3 +203,8 @@ func overwrite(t *testing.T, path string, keys map[string]string, garbage string
 		t.Fatalf("write garbage: %v", err)
 	}
 }
+
+func TestAttemptStoreContract(t *testing.T) {
+	t.Parallel()
+	contract.AttemptStore(t, func(t *testing.T) credential.AttemptStore { return open(t, dbPath(t)).Attempts() })
+}

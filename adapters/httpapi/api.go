@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -15,17 +16,27 @@ import (
 	"github.com/authd/authd/core/user"
 )
 
-// API holds what the handlers need.
-type API struct {
-	creds *credential.Service
-	users *user.Service
-	ready func(context.Context) error
-	log   *slog.Logger
+// Options is what the API is built from.
+type Options struct {
+	Credentials    *credential.Service
+	Users          *user.Service
+	Ready          func(context.Context) error // reports whether the database answers
+	Log            *slog.Logger
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
 }
 
-// New returns the service's HTTP handler. ready reports whether the database answers.
-func New(creds *credential.Service, users *user.Service, ready func(context.Context) error, log *slog.Logger) http.Handler {
-	a := &API{creds: creds, users: users, ready: ready, log: log}
+// API holds what the handlers need.
+type API struct {
+	creds   *credential.Service
+	users   *user.Service
+	ready   func(context.Context) error
+	log     *slog.Logger
+	proxies []netip.Prefix
+}
+
+// New returns the service's HTTP handler.
+func New(o Options) http.Handler {
+	a := &API{creds: o.Credentials, users: o.Users, ready: o.Ready, log: o.Log, proxies: o.TrustedProxies}
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, problem{Detail: "Not Found", Code: "not_found"})

@@ -3,6 +3,9 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"strconv"
 	"net/http"
 
 	"github.com/authd/authd/core/credential"
@@ -58,7 +61,15 @@ var errNotAuthenticated = errors.New("not authenticated")
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var many user.ValidationErrors
 	var one *user.ValidationError
+	var throttled *credential.ThrottledError
 	switch {
+	case errors.As(err, &throttled):
+		secs := int64(math.Ceil(throttled.RetryAfter.Seconds()))
+		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+		writeJSON(w, http.StatusTooManyRequests, problem{
+			Detail: fmt.Sprintf("Too many attempts; retry in %d seconds", secs), Code: "too_many_attempts",
+		})
+		return
 	case errors.As(err, &many):
 		writeValidation(w, many)
 		return

@@ -37,6 +37,7 @@ type Store struct {
 	client   *mongo.Client
 	users    *Users
 	sessions *Sessions
+	attempts *Attempts
 }
 
 // Connect connects to cfg.URI, checks the server answers within the server selection timeout and
@@ -58,6 +59,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	cl := &claims{coll: db.Collection("claims")}
 	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), claims: cl}
 	s.sessions = &Sessions{sessions: db.Collection("sessions"), claims: cl}
+	s.attempts = &Attempts{attempts: db.Collection("attempts"), claims: cl}
 
 	pingCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -65,7 +67,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	for _, create := range []func(context.Context) error{s.sessions.createIndexes, cl.createIndexes} {
+	for _, create := range []func(context.Context) error{s.sessions.createIndexes, s.attempts.createIndexes, cl.createIndexes} {
 		if err := create(ctx); err != nil {
 			_ = client.Disconnect(context.WithoutCancel(ctx))
 			return nil, err
@@ -95,6 +97,9 @@ func (s *Store) Users() *Users { return s.users }
 
 // Sessions returns the credential.SessionStore backed by this database.
 func (s *Store) Sessions() *Sessions { return s.sessions }
+
+// Attempts returns the credential.AttemptStore backed by this database.
+func (s *Store) Attempts() *Attempts { return s.attempts }
 
 // byID is the filter every request-path query starts from.
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }

@@ -46,6 +46,13 @@ func TestSessions(t *testing.T) {
 	})
 }
 
+func TestAttemptStoreContract(t *testing.T) {
+	contract.AttemptStore(t, func(t *testing.T) credential.AttemptStore {
+		s, _ := connect(t)
+		return s.Attempts()
+	})
+}
+
 func TestEmailClaimWithoutUser(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -16,6 +16,7 @@ type env struct {
 	svc      *credential.Service
 	users    *fake.Users
 	sessions *fake.Sessions
+	attempts *fake.Attempts
 	hasher   *fake.Hasher
 	clock    *fake.Clock
 }
@@ -25,15 +26,19 @@ var ctx = context.Background()
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{
-		users: fake.NewUsers(), sessions: fake.NewSessions(), hasher: &fake.Hasher{Version: "v2"},
+		users: fake.NewUsers(), sessions: fake.NewSessions(), attempts: fake.NewAttempts(), hasher: &fake.Hasher{Version: "v2"},
 		clock: fake.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)),
 	}
-	e.svc = credential.NewService(e.users, e.sessions, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
-		credential.Config{AccessTTL: 30 * time.Minute, RefreshTTL: 24 * time.Hour})
+	e.svc = credential.NewService(e.users, e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
+		credential.Config{AccessTTL: 30 * time.Minute, RefreshTTL: 24 * time.Hour, Throttle: throttleConfig})
 	return e
 }
 
 const pw = "SecurePass123!"
+
+var throttleConfig = credential.ThrottleConfig{
+	LoginMaxFailures: 5, LoginWindow: 15 * time.Minute, IPMaxFailures: 20, RegisterMaxPerIP: 3, RegisterWindow: time.Hour,
+}
 
 func (e *env) register(t *testing.T, email string) *user.User {
 	t.Helper()
@@ -46,7 +51,7 @@ func (e *env) register(t *testing.T, email string) *user.User {
 
 func (e *env) login(t *testing.T, email string) (credential.Pair, *credential.Principal) {
 	t.Helper()
-	pair, _, err := e.svc.Login(ctx, email, pw)
+	pair, _, err := e.svc.Login(ctx, email, pw, "192.0.2.1")
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
@@ -122,7 +127,7 @@ func TestLogin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	u := e.register(t, "a@example.com")
-	pair, got, err := e.svc.Login(ctx, "A@example.com", pw)
+	pair, got, err := e.svc.Login(ctx, "A@example.com", pw, "192.0.2.1")
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
@@ -136,7 +141,7 @@ func TestLogin(t *testing.T) {
 
 	before := e.hasher.Verifies.Load()
 	for _, tc := range []struct{ email, password string }{{"a@example.com", "WrongPass123!"}, {"nobody@example.com", "WrongPass123!"}} {
-		if _, _, err := e.svc.Login(ctx, tc.email, tc.password); !errors.Is(err, credential.ErrInvalidCredentials) {
+		if _, _, err := e.svc.Login(ctx, tc.email, tc.password, "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
 			t.Errorf("Login(%s) = %v, want ErrInvalidCredentials", tc.email, err)
 		}
 	}
@@ -146,13 +151,13 @@ func TestLogin(t *testing.T) {
 	}
 
 	before = e.hasher.Verifies.Load()
-	if _, _, err := e.svc.Login(ctx, "a@example.com", strings.Repeat("x", 129)); !errors.Is(err, credential.ErrInvalidCredentials) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", strings.Repeat("x", 129), "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
 		t.Errorf("oversized password: %v", err)
 	}
 	if e.hasher.Verifies.Load() != before {
 		t.Error("an oversized password was hashed")
 	}
-	if _, _, err := e.svc.Login(ctx, "not-an-email", pw); fields(err) == nil && !isValidation(err) {
+	if _, _, err := e.svc.Login(ctx, "not-an-email", pw, "192.0.2.1"); fields(err) == nil && !isValidation(err) {
 		t.Errorf("malformed email: %v", err)
 	}
 }
@@ -169,10 +174,10 @@ func TestLoginInactive(t *testing.T) {
 	if _, err := user.Modify(ctx, e.users, u.ID, func(u *user.User) error { u.IsActive = false; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw); !errors.Is(err, credential.ErrInactive) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); !errors.Is(err, credential.ErrInactive) {
 		t.Errorf("right password: %v, want ErrInactive", err)
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!"); !errors.Is(err, credential.ErrInvalidCredentials) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
 		t.Errorf("wrong password: %v, want ErrInvalidCredentials", err)
 	}
 }

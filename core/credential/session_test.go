@@ -156,10 +156,10 @@ func TestChangePassword(t *testing.T) {
 	if _, err := e.svc.Refresh(ctx, other.RefreshToken); !errors.Is(err, credential.ErrSessionRevoked) {
 		t.Errorf("other session can refresh: %v", err)
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw); !errors.Is(err, credential.ErrInvalidCredentials) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
 		t.Errorf("old password still works: %v", err)
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", newPw); err != nil {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", newPw, "192.0.2.1"); err != nil {
 		t.Errorf("new password: %v", err)
 	}
 	stored, _ := e.users.ByID(ctx, u.ID)

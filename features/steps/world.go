@@ -26,7 +26,8 @@ var scenarioSeq atomic.Int64
 type world struct {
 	base   string
 	client *http.Client
-	domain string // per-scenario label that makes example.com addresses unique, see rewrite
+	domain string // per-scenario label that makes example.com addresses unique, see expand
+	ip     string // per-scenario client address, sent as X-Forwarded-For
 
 	vars      map[string]string // remembered values, used as {name}
 	passwords map[string]string // email -> password, for domain steps
@@ -48,10 +49,12 @@ type Operator interface {
 
 // Initialize registers every step for one scenario against the service at baseURL.
 func Initialize(sc *godog.ScenarioContext, baseURL string, ops Operator) {
+	n := scenarioSeq.Add(1)
 	w := &world{
 		base:      strings.TrimRight(baseURL, "/"),
 		client:    &http.Client{Timeout: 30 * time.Second},
-		domain:    fmt.Sprintf("s%d-%d", time.Now().UnixNano()%1_000_000_000, scenarioSeq.Add(1)),
+		domain:    fmt.Sprintf("s%d-%d", time.Now().UnixNano()%1_000_000_000, n),
+		ip:        fmt.Sprintf("198.18.%d.%d", (n>>8)&0xff, n&0xff),
 		vars:      map[string]string{},
 		passwords: map[string]string{},
 		headers:   http.Header{},
@@ -125,6 +128,7 @@ func (w *world) do(ctx context.Context, method, path string, body []byte, conten
 	if w.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+w.bearer)
 	}
+	req.Header.Set("X-Forwarded-For", w.ip)
 	for k, vs := range extra {
 		req.Header.Del(k)
 		for _, v := range vs {

@@ -17,3 +17,7 @@ func TestUsersContract(t *testing.T) {
 func TestSessionsContract(t *testing.T) {
 	contract.SessionStore(t, func(*testing.T) credential.SessionStore { return fake.NewSessions() })
 }
+
+func TestAttemptsContract(t *testing.T) {
+	contract.AttemptStore(t, func(*testing.T) credential.AttemptStore { return fake.NewAttempts() })
+}

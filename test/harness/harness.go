@@ -37,6 +37,9 @@ func Config(t testing.TB) app.Config {
 	c.DataDir = t.TempDir()
 	c.JWTSecret = Secret
 	c.ShutdownTimeout = 5 * time.Second
+	// The acceptance steps give each scenario its own client address in X-Forwarded-For, so
+	// per-address limits apply per scenario, as they would per real client.
+	c.TrustedProxies = "127.0.0.0/8,::1"
 	return c
 }
 

@@ -1,0 +1,94 @@
+package boltstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/authd/authd/core/credential"
+)
+
+var _ credential.AttemptStore = (*Attempts)(nil)
+
+// Attempts keeps throttling counters, one small document per key.
+type Attempts struct {
+	bolt *bolt.DB
+}
+
+type attemptDoc struct {
+	Count int       `json:"count"`
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+}
+
+func decodeAttempts(raw []byte) (credential.Attempts, error) {
+	if raw == nil {
+		return credential.Attempts{}, nil
+	}
+	var d attemptDoc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return credential.Attempts{}, fmt.Errorf("corrupt attempts document: %w", err)
+	}
+	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC()}, nil
+}
+
+// Get implements credential.AttemptStore.
+func (s *Attempts) Get(ctx context.Context, key string) (credential.Attempts, error) {
+	var a credential.Attempts
+	err := read(ctx, s.bolt, "get attempts", func(tx *bolt.Tx) error {
+		var err error
+		a, err = decodeAttempts(tx.Bucket(bucketAttempts).Get([]byte(key)))
+		return err
+	})
+	return a, err
+}
+
+// Add implements credential.AttemptStore; the read and the write share one transaction.
+func (s *Attempts) Add(ctx context.Context, key string, now time.Time, lapsed func(credential.Attempts) bool) (credential.Attempts, error) {
+	var next credential.Attempts
+	err := write(ctx, s.bolt, "add attempt", func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAttempts)
+		cur, err := decodeAttempts(b.Get([]byte(key)))
+		if err != nil {
+			return err
+		}
+		next = credential.Next(cur, now, lapsed)
+		raw, err := json.Marshal(attemptDoc{Count: next.Count, First: next.First.UTC(), Last: next.Last.UTC()})
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), raw)
+	})
+	return next, err
+}
+
+// Reset implements credential.AttemptStore.
+func (s *Attempts) Reset(ctx context.Context, key string) error {
+	return write(ctx, s.bolt, "reset attempts", func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAttempts).Delete([]byte(key))
+	})
+}
+
+// DeleteBefore removes counters whose last event is older than before; the app's sweeper calls it
+// so abandoned keys don't accumulate.
+func (s *Attempts) DeleteBefore(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := write(ctx, s.bolt, "sweep attempts", func(tx *bolt.Tx) error {
+		n = 0
+		c := tx.Bucket(bucketAttempts).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			a, err := decodeAttempts(v)
+			if err != nil || a.Last.Before(before) {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}

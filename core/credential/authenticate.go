@@ -1,0 +1,82 @@
+package credential
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/authd/authd/core/user"
+)
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	User    *user.User
+	Session *Session
+}
+
+// Authenticate checks an access token and that its session and user are still good.
+func (s *Service) Authenticate(ctx context.Context, accessToken string) (*Principal, error) {
+	claims, err := s.tokens.Verify(accessToken, Access)
+	if err != nil {
+		return nil, err
+	}
+	sess, u, err := s.activeSession(ctx, claims, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return &Principal{User: u, Session: sess}, nil
+}
+
+// activeSession loads the session and user a verified token names and checks both are still in force.
+func (s *Service) activeSession(ctx context.Context, claims Claims, now time.Time) (*Session, *user.User, error) {
+	sess, err := s.sessions.ByID(ctx, claims.SessionID)
+	if errors.Is(err, ErrSessionNotFound) {
+		return nil, nil, ErrSessionRevoked
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load session: %w", err)
+	}
+	if sess.UserID != claims.Subject {
+		return nil, nil, ErrInvalidToken
+	}
+	if !sess.Active(now) {
+		return nil, nil, ErrSessionRevoked
+	}
+	u, err := s.users.ByID(ctx, user.ID(claims.Subject))
+	if errors.Is(err, user.ErrNotFound) {
+		return nil, nil, ErrInvalidToken
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("load user: %w", err)
+	}
+	if !u.IsActive {
+		return nil, nil, ErrInvalidToken
+	}
+	if !u.SessionValid(sess.ID, sess.Epoch) {
+		return nil, nil, ErrSessionRevoked
+	}
+	return sess, u, nil
+}
+
+// Logout revokes the caller's session, and the session of refreshToken when it is the caller's too.
+func (s *Service) Logout(ctx context.Context, p *Principal, refreshToken string) error {
+	now := s.now()
+	// A session that is gone (expired and swept) is as logged out as it gets.
+	if err := s.sessions.Revoke(ctx, p.Session.ID, now); err != nil && !errors.Is(err, ErrSessionNotFound) {
+		return fmt.Errorf("logout: %w", err)
+	}
+	if refreshToken == "" {
+		return nil
+	}
+	claims, err := s.tokens.Verify(refreshToken, Refresh)
+	if err != nil || claims.SessionID == p.Session.ID || claims.Subject != string(p.User.ID) {
+		// Logging out already reached its goal; a bad or foreign refresh token changes nothing.
+		return nil
+	}
+	if err := s.sessions.Revoke(ctx, claims.SessionID, now); err != nil && !errors.Is(err, ErrSessionNotFound) {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return nil
+}
+

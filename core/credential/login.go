@@ -1,0 +1,115 @@
+package credential
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/authd/authd/core/user"
+)
+
+// Login checks a password and opens a session. Unknown emails cost the same hash work as wrong
+// passwords, and both count towards the account's and the client address's lockouts.
+func (s *Service) Login(ctx context.Context, rawEmail, password, clientIP string) (Pair, *user.User, error) {
+	email, err := user.NormalizeEmail("email", rawEmail)
+	if err != nil {
+		return Pair{}, nil, err
+	}
+	hadFailures, err := s.throttle.checkLogin(ctx, email, clientIP, s.now())
+	if err != nil {
+		return Pair{}, nil, err
+	}
+	u, outdated, err := s.verifyLogin(ctx, email, password)
+	if errors.Is(err, ErrInvalidCredentials) {
+		if terr := s.throttle.loginFailed(ctx, email, clientIP, s.now()); terr != nil {
+			return Pair{}, nil, terr
+		}
+	}
+	if err != nil {
+		return Pair{}, nil, err
+	}
+	if !u.IsActive {
+		return Pair{}, nil, ErrInactive
+	}
+	if hadFailures {
+		if err := s.throttle.loginSucceeded(ctx, email); err != nil {
+			return Pair{}, nil, err
+		}
+	}
+	return s.openSession(ctx, u, password, outdated)
+}
+
+// verifyLogin returns the user whose password matches, or ErrInvalidCredentials, and whether the
+// stored hash uses outdated parameters.
+func (s *Service) verifyLogin(ctx context.Context, email, password string) (*user.User, bool, error) {
+	if err := CheckLength("password", password); err != nil {
+		// Too long or too short can never match a stored password; don't hash attacker-sized input.
+		return nil, false, ErrInvalidCredentials
+	}
+	u, err := s.users.ByEmail(ctx, email)
+	if errors.Is(err, user.ErrNotFound) {
+		_, _, _ = s.hasher.Verify(s.dummy(), password)
+		return nil, false, ErrInvalidCredentials
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("login: %w", err)
+	}
+	ok, outdated, err := s.hasher.Verify(u.PasswordHash, password)
+	if err != nil {
+		return nil, false, fmt.Errorf("login: verify: %w", err)
+	}
+	if !ok {
+		return nil, false, ErrInvalidCredentials
+	}
+	return u, outdated, nil
+}
+
+// openSession records the login (upgrading an outdated hash) and starts a session.
+func (s *Service) openSession(ctx context.Context, u *user.User, password string, outdated bool) (Pair, *user.User, error) {
+	var upgraded string
+	var err error
+	if outdated {
+		if upgraded, err = s.hasher.Hash(password); err != nil {
+			return Pair{}, nil, fmt.Errorf("login: rehash: %w", err)
+		}
+	}
+	now := s.now()
+	verified := u.PasswordHash
+	u, err = user.Modify(ctx, s.users, u.ID, func(u *user.User) error {
+		hash := ""
+		// A password change that raced this login wins: never write a hash of the old password over it.
+		if u.PasswordHash == verified {
+			hash = upgraded
+		}
+		u.RecordLogin(now, hash)
+		return nil
+	})
+	if err != nil {
+		return Pair{}, nil, fmt.Errorf("login: %w", err)
+	}
+	sess := &Session{
+		ID:        s.ids.NewID(),
+		UserID:    string(u.ID),
+		RefreshID: s.ids.NewID(),
+		Epoch:     u.TokenEpoch,
+		CreatedAt: now.UTC(),
+		ExpiresAt: now.Add(s.cfg.RefreshTTL).UTC(),
+	}
+	if err := s.sessions.Create(ctx, sess); err != nil {
+		return Pair{}, nil, fmt.Errorf("login: create session: %w", err)
+	}
+	pair, err := s.issue(sess, now)
+	return pair, u, err
+}
+
+// dummy returns a hash of a password nobody has, so unknown emails cost one real Verify.
+func (s *Service) dummy() string {
+	s.dummyOnce.Do(func() {
+		h, err := s.hasher.Hash(s.ids.NewID() + s.ids.NewID())
+		if err == nil {
+			s.dummyHash = h
+		}
+	})
+	return s.dummyHash
+}
+

@@ -1,0 +1,70 @@
+package credential
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/authd/authd/core/user"
+)
+
+// PasswordChange is what change-password sends.
+type PasswordChange struct {
+	Current string
+	New     string
+	Confirm string
+}
+
+// ChangePassword sets a new password and revokes every session of the user but the caller's.
+func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordChange) error {
+	var errs user.ValidationErrors
+	lengthErr := CheckLength("new_password", c.New)
+	errs = appendValidation(errs, lengthErr)
+	if c.New != c.Confirm {
+		errs = append(errs, &user.ValidationError{Field: "confirm_password", Type: user.TypeValue, Msg: "passwords do not match"})
+	}
+	if c.New == c.Current {
+		errs = append(errs, &user.ValidationError{Field: "new_password", Type: user.TypeValue, Msg: "new password must differ from the current password"})
+	} else if lengthErr == nil {
+		prof := p.User.Profile
+		errs = appendValidation(errs, s.policy.Check("new_password", c.New, p.User.Email, prof.FirstName, prof.LastName))
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	if CheckLength("current_password", c.Current) != nil {
+		return ErrWrongPassword
+	}
+	verified := p.User.PasswordHash
+	if err := s.verifyCurrent(verified, c.Current); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(c.New)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	_, err = user.Modify(ctx, s.users, p.User.ID, func(u *user.User) error {
+		// The stored hash must still be the one the current password was checked against, so of racing
+		// changes made with one current password at most one succeeds.
+		if u.PasswordHash != verified {
+			if err := s.verifyCurrent(u.PasswordHash, c.Current); err != nil {
+				return err
+			}
+			verified = u.PasswordHash
+		}
+		u.ChangePassword(hash, p.Session.ID)
+		return nil
+	})
+	return err
+}
+
+func (s *Service) verifyCurrent(hash, password string) error {
+	ok, _, err := s.hasher.Verify(hash, password)
+	if err != nil {
+		return fmt.Errorf("verify current password: %w", err)
+	}
+	if !ok {
+		return ErrWrongPassword
+	}
+	return nil
+}
+

@@ -1,0 +1,64 @@
+package credential
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Refresh exchanges a refresh token for a new pair. A refresh token works once; presenting a spent one
+// revokes its whole session, since either the client or a thief holds a copy.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error) {
+	claims, err := s.tokens.Verify(refreshToken, Refresh)
+	if err != nil {
+		return Pair{}, err
+	}
+	now := s.now()
+	sess, _, err := s.activeSession(ctx, claims, now)
+	if err != nil {
+		return Pair{}, err
+	}
+	if claims.ID != sess.RefreshID {
+		return Pair{}, s.revokeReused(ctx, sess.ID, now)
+	}
+	next := s.ids.NewID()
+	switch err := s.sessions.Rotate(ctx, sess.ID, claims.ID, next, now.Add(s.cfg.RefreshTTL).UTC()); {
+	case errors.Is(err, ErrStaleRefresh):
+		// Another request spent this token first.
+		return Pair{}, s.revokeReused(ctx, sess.ID, now)
+	case errors.Is(err, ErrSessionNotFound):
+		return Pair{}, ErrSessionRevoked
+	case err != nil:
+		return Pair{}, fmt.Errorf("refresh: %w", err)
+	}
+	sess.RefreshID = next
+	sess.ExpiresAt = now.Add(s.cfg.RefreshTTL).UTC()
+	return s.issue(sess, now)
+}
+
+func (s *Service) revokeReused(ctx context.Context, sessionID string, now time.Time) error {
+	if err := s.sessions.Revoke(ctx, sessionID, now); err != nil && !errors.Is(err, ErrSessionNotFound) {
+		return fmt.Errorf("revoke reused session: %w", err)
+	}
+	return ErrRefreshReused
+}
+
+func (s *Service) issue(sess *Session, now time.Time) (Pair, error) {
+	access, err := s.tokens.Sign(Claims{
+		Kind: Access, ID: s.ids.NewID(), Subject: sess.UserID, SessionID: sess.ID,
+		IssuedAt: now, ExpiresAt: now.Add(s.cfg.AccessTTL),
+	})
+	if err != nil {
+		return Pair{}, fmt.Errorf("sign access token: %w", err)
+	}
+	refresh, err := s.tokens.Sign(Claims{
+		Kind: Refresh, ID: sess.RefreshID, Subject: sess.UserID, SessionID: sess.ID,
+		IssuedAt: now, ExpiresAt: sess.ExpiresAt,
+	})
+	if err != nil {
+		return Pair{}, fmt.Errorf("sign refresh token: %w", err)
+	}
+	return Pair{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.cfg.AccessTTL}, nil
+}
+

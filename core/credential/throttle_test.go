@@ -1,0 +1,147 @@
+package credential_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/test/fake"
+)
+
+func retryAfter(t *testing.T, err error) time.Duration {
+	t.Helper()
+	var te *credential.ThrottledError
+	if !errors.As(err, &te) || !errors.Is(err, credential.ErrThrottled) {
+		t.Fatalf("got %v, want a ThrottledError", err)
+	}
+	return te.RetryAfter
+}
+
+func TestAccountLockoutAndReset(t *testing.T) {
+	t.Parallel()
+	for _, email := range []string{"a@example.com", "nobody@example.com"} {
+		t.Run(email, func(t *testing.T) {
+			e := newEnv(t)
+			e.register(t, "a@example.com")
+			for i := range 5 {
+				if _, _, err := e.svc.Login(ctx, email, "WrongPass123!", fmt.Sprintf("192.0.2.%d", i)); !errors.Is(err, credential.ErrInvalidCredentials) {
+					t.Fatalf("failure %d: %v", i+1, err)
+				}
+			}
+			// Locked even with the right password, and whether or not the account exists.
+			_, _, err := e.svc.Login(ctx, email, pw, "192.0.2.99")
+			if d := retryAfter(t, err); d != time.Minute {
+				t.Fatalf("first lockout %s, want 1m", d)
+			}
+			if _, _, err := e.svc.Login(ctx, "b@example.com", pw, "192.0.2.99"); errors.Is(err, credential.ErrThrottled) {
+				t.Fatal("another account was locked out")
+			}
+		})
+	}
+
+	e := newEnv(t)
+	e.register(t, "a@example.com")
+	for range 5 {
+		_, _, _ = e.svc.Login(ctx, "a@example.com", "WrongPass123!", "192.0.2.1")
+	}
+	e.clock.Advance(time.Minute)
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); err != nil {
+		t.Fatalf("login after the lockout: %v", err)
+	}
+	// The success reset the account: four more failures don't lock it.
+	for range 4 {
+		_, _, _ = e.svc.Login(ctx, "a@example.com", "WrongPass123!", "192.0.2.1")
+	}
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); err != nil {
+		t.Fatalf("locked after a reset and 4 failures: %v", err)
+	}
+}
+
+func TestLockoutGrowsAndCapsUnderNISTLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "a@example.com")
+	start := e.clock.Now()
+	failures := 0
+	var lockouts []time.Duration
+	// An attacker who tries again the moment each lockout ends, for five hours.
+	for e.clock.Now().Sub(start) < 5*time.Hour {
+		_, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", "192.0.2.1")
+		var te *credential.ThrottledError
+		if errors.As(err, &te) {
+			lockouts = append(lockouts, te.RetryAfter)
+			e.clock.Advance(te.RetryAfter)
+			continue
+		}
+		if !errors.Is(err, credential.ErrInvalidCredentials) {
+			t.Fatalf("unexpected %v", err)
+		}
+		failures++
+		if hour := e.clock.Now().Sub(start); hour <= time.Hour && failures > 100 {
+			t.Fatalf("%d failures within the first hour", failures)
+		}
+	}
+	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 16 * time.Minute, 32 * time.Minute, time.Hour, time.Hour}
+	for i, w := range want {
+		if i >= len(lockouts) || lockouts[i] != w {
+			t.Fatalf("lockouts %v, want them to start %v", lockouts, want)
+		}
+	}
+	if failures > 20 {
+		t.Errorf("%d failures in five hours; the cap let too many through", failures)
+	}
+}
+
+func TestIPLockoutSpansAccounts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "victim@example.com")
+	for i := range throttleConfig.IPMaxFailures {
+		_, _, _ = e.svc.Login(ctx, fmt.Sprintf("user%d@example.com", i), "WrongPass123!", "203.0.113.9")
+	}
+	_, _, err := e.svc.Login(ctx, "victim@example.com", pw, "203.0.113.9")
+	retryAfter(t, err)
+	if _, _, err := e.svc.Login(ctx, "victim@example.com", pw, "203.0.113.10"); err != nil {
+		t.Fatalf("another address was locked out: %v", err)
+	}
+}
+
+func TestThrottlingDisabledByZero(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	off := credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour}
+	svc := credential.NewService(e.users, e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{}, off)
+	for range 10 {
+		if _, _, err := svc.Login(ctx, "x@example.com", "WrongPass123!", "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
+			t.Fatalf("throttled with limits off: %v", err)
+		}
+	}
+}
+
+func TestRegistrationPerAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	reg := func(i int, ip string) error {
+		_, err := e.svc.Register(ctx, credential.Registration{
+			Email: fmt.Sprintf("r%d@example.com", i), Password: pw, ConfirmPassword: pw, FirstName: "R", LastName: "R", ClientIP: ip,
+		})
+		return err
+	}
+	for i := range throttleConfig.RegisterMaxPerIP {
+		if err := reg(i, "198.51.100.1"); err != nil {
+			t.Fatalf("registration %d: %v", i+1, err)
+		}
+	}
+	if d := retryAfter(t, reg(10, "198.51.100.1")); d != time.Hour {
+		t.Errorf("retry after %s, want the rest of the hour", d)
+	}
+	if err := reg(11, "198.51.100.2"); err != nil {
+		t.Fatalf("another address was throttled: %v", err)
+	}
+	e.clock.Advance(time.Hour)
+	if err := reg(12, "198.51.100.1"); err != nil {
+		t.Fatalf("still throttled after the window: %v", err)
+	}
+}
