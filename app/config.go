@@ -16,29 +16,29 @@ import (
 // Config is everything an operator can set. Each field has a flag and an AUTHD_* environment variable;
 // a flag wins over the environment.
 type Config struct {
-	HTTPAddr        string
-	DataDir         string
-	MongoURI        string
-	MongoDatabase   string
-	MongoTimeout    time.Duration
-	JWTSecret       string
-	JWTIssuer       string
-	JWTLeeway       time.Duration
-	AccessTTL       time.Duration
-	RefreshTTL      time.Duration
-	Argon2Memory    uint
-	Argon2Time      uint
-	Argon2Threads   uint
-	ShutdownTimeout time.Duration
+	HTTPAddr         string
+	DataDir          string
+	MongoURI         string
+	MongoDatabase    string
+	MongoTimeout     time.Duration
+	JWTSecret        string
+	JWTIssuer        string
+	JWTLeeway        time.Duration
+	AccessTTL        time.Duration
+	RefreshTTL       time.Duration
+	Argon2Memory     uint
+	Argon2Time       uint
+	Argon2Threads    uint
+	ShutdownTimeout  time.Duration
 	LoginMaxFailures int
 	LoginWindow      time.Duration
 	IPMaxFailures    int
 	RegisterMaxPerIP int
 	RegisterWindow   time.Duration
 	TrustedProxies   string
-	LogLevel        string
-	LogFormat       string
-	PprofAddr       string
+	LogLevel         string
+	LogFormat        string
+	PprofAddr        string
 }
 
 // setting describes one configuration entry for flags, the environment and --help.

@@ -71,10 +71,10 @@ func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error
 // sweeper deletes long-expired sessions and stale throttling counters from the embedded store,
 // which has no TTL index.
 type sweeper struct {
-	db       *boltstore.DB
-	log      *slog.Logger
-	done     chan struct{}
-	stopped  chan struct{}
+	db      *boltstore.DB
+	log     *slog.Logger
+	done    chan struct{}
+	stopped chan struct{}
 }
 
 func newSweeper(db *boltstore.DB, log *slog.Logger) *sweeper {

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"net/http"
+	"strconv"
 
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/storage"

@@ -79,4 +79,3 @@ func (s *Service) Logout(ctx context.Context, p *Principal, refreshToken string)
 	}
 	return nil
 }
-

@@ -112,4 +112,3 @@ func (s *Service) dummy() string {
 	})
 	return s.dummyHash
 }
-

@@ -67,4 +67,3 @@ func (s *Service) verifyCurrent(hash, password string) error {
 	}
 	return nil
 }
-

@@ -61,4 +61,3 @@ func (s *Service) issue(sess *Session, now time.Time) (Pair, error) {
 	}
 	return Pair{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.cfg.AccessTTL}, nil
 }
-
