@@ -32,7 +32,7 @@ func TestFeatures(t *testing.T) {
 			suite := godog.TestSuite{
 				Name: mode.name,
 				ScenarioInitializer: func(sc *godog.ScenarioContext) {
-					steps.Initialize(sc, svc.URL, svc)
+					steps.Initialize(sc, steps.Target{BaseURL: svc.URL, Operator: svc, Secret: []byte(harness.Secret), Issuer: "authd"})
 				},
 				Options: &godog.Options{
 					Format:   format,

@@ -121,12 +121,12 @@ func (w *world) useSession(session string) error {
 }
 
 func (w *world) deactivate(email string) error {
-	if w.ops == nil {
+	if w.target.Operator == nil {
 		return fmt.Errorf("this target offers no operator access to deactivate accounts")
 	}
 	e, err := w.expand(email)
 	if err != nil {
 		return err
 	}
-	return w.ops.Deactivate(context.Background(), strings.ToLower(e))
+	return w.target.Operator.Deactivate(context.Background(), strings.ToLower(e))
 }

@@ -18,6 +18,7 @@ func (w *world) registerHTTP(sc *godog.ScenarioContext) {
 	sc.Step(`^I send a (\w+) request to "([^"]*)" with content type "([^"]*)" and body:$`, w.sendTyped)
 	sc.Step(`^I send a (\w+) request to "([^"]*)" with a JSON body of (\d+) bytes$`, w.sendLarge)
 	sc.Step(`^I send a (\w+) request to "([^"]*)" with JSON nested (\d+) levels deep$`, w.sendDeep)
+	sc.Step(`^I send a (\w+) request to "([^"]*)" with invalid UTF-8 in the field "([^"]*)"$`, w.sendInvalidUTF8)
 	sc.Step(`^the next request has header "([^"]*)" set to "([^"]*)"$`, w.setHeader)
 	sc.Step(`^the next request has the headers:$`, w.setHeaders)
 	sc.Step(`^I use the bearer token "([^"]*)"$`, w.useBearer)
@@ -28,6 +29,7 @@ func (w *world) registerHTTP(sc *godog.ScenarioContext) {
 	sc.Step(`^the response field "([^"]*)" should be "([^"]*)"$`, w.fieldIs)
 	sc.Step(`^the response field "([^"]*)" should equal (.+)$`, w.fieldEquals)
 	sc.Step(`^the response field "([^"]*)" should not exist$`, w.fieldAbsent)
+	sc.Step(`^the response field "([^"]*)" should not be "([^"]*)"$`, w.fieldIsNot)
 	sc.Step(`^the response field "([^"]*)" should match "([^"]*)"$`, w.fieldMatches)
 	sc.Step(`^the response header "([^"]*)" should be "([^"]*)"$`, w.headerIs)
 	sc.Step(`^the response header "([^"]*)" should be present$`, w.headerPresent)
@@ -66,6 +68,12 @@ func (w *world) sendLarge(method, path string, n int) error {
 func (w *world) sendDeep(method, path string, depth int) error {
 	body := `{"email":` + strings.Repeat(`{"a":`, depth) + `1` + strings.Repeat(`}`, depth) + `}`
 	return w.send(method, path, []byte(body), "application/json")
+}
+
+func (w *world) sendInvalidUTF8(method, path, field string) error {
+	body := append([]byte(`{"`+field+`": "`), 0xff, 0xfe)
+	body = append(body, []byte(`@example.com", "password": "SecurePass123!"}`)...)
+	return w.send(method, path, body, "application/json")
 }
 
 func (w *world) setHeader(name, value string) error {
@@ -162,6 +170,20 @@ func (w *world) fieldEquals(path, literal string) error {
 		return fmt.Errorf("%q is not a JSON value: %w", literal, err)
 	}
 	return contains(path, want, v)
+}
+
+func (w *world) fieldIsNot(path, unwanted string) error {
+	v, err := w.field(path)
+	if err != nil {
+		return err
+	}
+	if unwanted, err = w.expand(unwanted); err != nil {
+		return err
+	}
+	if s, ok := v.(string); ok && s == unwanted {
+		return fmt.Errorf("field %q is %q", path, s)
+	}
+	return nil
 }
 
 func (w *world) fieldAbsent(path string) error {

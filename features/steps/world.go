@@ -39,7 +39,7 @@ type world struct {
 	json     any
 	parallel []int // statuses of the last concurrent batch
 	exactly  int   // the status the last "exactly N" step counted
-	ops      Operator
+	target   Target
 }
 
 // Operator does what only an operator with database access can do; the API has no endpoint for it.
@@ -47,21 +47,30 @@ type Operator interface {
 	Deactivate(ctx context.Context, email string) error
 }
 
-// Initialize registers every step for one scenario against the service at baseURL.
-func Initialize(sc *godog.ScenarioContext, baseURL string, ops Operator) {
+// Target is the service under test and what the suite knows about it.
+type Target struct {
+	BaseURL  string
+	Operator Operator // nil when the target offers no database access
+	Secret   []byte   // its HS256 signing key, for steps that forge tokens
+	Issuer   string
+}
+
+// Initialize registers every step for one scenario against the target.
+func Initialize(sc *godog.ScenarioContext, t Target) {
 	n := scenarioSeq.Add(1)
 	w := &world{
-		base:      strings.TrimRight(baseURL, "/"),
+		base:      strings.TrimRight(t.BaseURL, "/"),
 		client:    &http.Client{Timeout: 30 * time.Second},
 		domain:    fmt.Sprintf("s%d-%d", time.Now().UnixNano()%1_000_000_000, n),
 		ip:        fmt.Sprintf("198.18.%d.%d", (n>>8)&0xff, n&0xff),
-		vars:      map[string]string{},
+		vars:      map[string]string{"client_ip": fmt.Sprintf("198.18.%d.%d", (n>>8)&0xff, n&0xff)},
 		passwords: map[string]string{},
 		headers:   http.Header{},
-		ops:       ops,
+		target:    t,
 	}
 	w.registerHTTP(sc)
 	w.registerDomain(sc)
+	w.registerSecurity(sc)
 }
 
 var exampleDomain = regexp.MustCompile(`(?i)@(example\.com)\b`)

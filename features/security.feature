@@ -1,0 +1,173 @@
+Feature: Resisting attackers
+  Guessing, enumerating, forging and malformed requests get a clear refusal and change nothing.
+
+  Background:
+    Given a registered user "victim@example.com"
+
+  Scenario: After five failed logins the account is locked out, even for the right password
+    When I fail to log in as "victim@example.com" 5 times
+    And I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 429
+    And the response header "Retry-After" should be "60"
+    And the response should be an error with code "too_many_attempts"
+
+  Scenario: A lockout of one account leaves other accounts alone
+    Given a registered user "bystander@example.com"
+    When I fail to log in as "victim@example.com" 5 times
+    And I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "bystander@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 200
+
+  Scenario: An unknown email is locked out exactly like a real one, so lockouts reveal nothing
+    When I fail to log in as "nobody@example.com" 5 times
+    And I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "nobody@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 429
+    And the response header "Retry-After" should be "60"
+
+  Scenario: A success before the limit resets the account's count
+    When I fail to log in as "victim@example.com" 4 times
+    And I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 200
+    When I fail to log in as "victim@example.com" 4 times
+    And I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 200
+
+  Scenario: One address guessing across many accounts is locked out; other addresses are not
+    When 100 failed logins for different accounts come from my address
+    And I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 429
+    Given the next request has header "X-Forwarded-For" set to "203.0.113.77"
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 200
+
+  Scenario: A forged left-most X-Forwarded-For hop does not escape an address lockout
+    When 100 failed logins for different accounts come from my address
+    And the next request has header "X-Forwarded-For" set to "203.0.113.200, {client_ip}"
+    And I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 429
+
+  Scenario: Registrations from one address are limited
+    When I register 19 different users from my address
+    And I send a POST request to "/api/v1/auth/register" with body:
+      """
+      {"email": "one-too-many@example.com", "password": "SecurePass123!", "confirm_password": "SecurePass123!",
+       "first_name": "One", "last_name": "Toomany"}
+      """
+    Then the response status should be 429
+    And the response header "Retry-After" should be present
+
+  Scenario Outline: Forged or broken access tokens are rejected
+    Given I am logged in as "victim@example.com"
+    And I use a forged access token that is <forgery>
+    When I send a GET request to "/api/v1/users/me"
+    Then the response status should be 401
+    And the response header "WWW-Authenticate" should contain "invalid_token"
+
+    Examples:
+      | forgery                 |
+      | unsigned (alg none)     |
+      | signed with HS512       |
+      | signed with another key |
+      | expired                 |
+      | not yet valid           |
+      | from another issuer     |
+      | without an expiry       |
+      | of the refresh type     |
+      | for another subject     |
+      | with a kid header       |
+      | with a jku header       |
+      | with a tampered payload |
+
+  Scenario: The forging step itself makes tokens the service accepts when nothing is broken
+    Given I am logged in as "victim@example.com"
+    And I use a forged access token that is valid
+    When I send a GET request to "/api/v1/users/me"
+    Then the response status should be 200
+
+  Scenario Outline: Malformed Authorization headers are refused
+    Given I am logged in as "victim@example.com"
+    And I send no credentials
+    And the next request has header "Authorization" set to "<header>"
+    When I send a GET request to "/api/v1/users/me"
+    Then the response status should be 401
+
+    Examples:
+      | header                      |
+      | bearer {access_token}       |
+      | Basic dmljdGltOnNlY3JldA==  |
+      | Bearer                      |
+      | Bearer  {access_token}      |
+      | {access_token}              |
+      | Bearer {access_token} extra |
+
+  Scenario: Two Authorization headers are refused
+    Given I am logged in as "victim@example.com"
+    And I send no credentials
+    And the next request has the headers:
+      | Authorization | Bearer {access_token} |
+      | Authorization | Bearer {access_token} |
+    When I send a GET request to "/api/v1/users/me"
+    Then the response status should be 401
+
+  Scenario: A 100,000-character Authorization header is refused quickly
+    When I send a GET request to "/api/v1/users/me" with an Authorization header of 100000 characters
+    Then the response status should be 401
+
+  Scenario: Errors never echo what was sent
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "Sup3r-Secret-Guess!"}
+      """
+    Then the response status should be 401
+    And the response should not contain "Sup3r-Secret-Guess!"
+    When I send a POST request to "/api/v1/auth/refresh" with body:
+      """
+      {"refresh_token": "eyJhbGciOiJIUzI1NiJ9.eyJzZWNyZXQiOiJ4In0.c2lnbmF0dXJl"}
+      """
+    Then the response should not contain "eyJhbGciOiJIUzI1NiJ9"
+
+  Scenario: Look-alike addresses are different accounts and never log into each other
+    Given a registered user "mike@example.com"
+    When I send a POST request to "/api/v1/auth/register" with body:
+      """
+      {"email": "mıke@example.com", "password": "SecurePass123!", "confirm_password": "SecurePass123!",
+       "first_name": "Dotless", "last_name": "Mike"}
+      """
+    Then the response status should be 201
+    And the response field "email" should be "mıke@example.com"
+    And the response field "id" should not be "{mike.id}"
+
+  Scenario: A JSON operator object where a string belongs never reaches the database
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": {"$gt": ""}, "password": {"$ne": null}}
+      """
+    Then the response should be a validation error at "body.email" of type "string_type"
+    And the response should be a validation error at "body.password" of type "string_type"
+
+  Scenario: Invalid UTF-8 in a body is refused
+    When I send a POST request to "/api/v1/auth/login" with invalid UTF-8 in the field "email"
+    Then the response should be a validation error at "body" of type "json_invalid"

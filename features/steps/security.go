@@ -1,0 +1,152 @@
+package steps
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/golang-jwt/jwt/v5"
+)
+
+func (w *world) registerSecurity(sc *godog.ScenarioContext) {
+	sc.Step(`^(\d+) failed logins for different accounts come from my address$`, w.failManyAccounts)
+	sc.Step(`^I fail to log in as "([^"]*)" (\d+) times$`, w.failLogins)
+	sc.Step(`^I register (\d+) different users from my address$`, w.registerMany)
+	sc.Step(`^I use a forged access token that is (.+)$`, w.forge)
+	sc.Step(`^I send a GET request to "([^"]*)" with an Authorization header of (\d+) characters$`, w.hugeAuthorization)
+}
+
+func (w *world) postJSON(path string, body map[string]string) (int, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return 0, err
+	}
+	expanded, err := w.expand(string(raw))
+	if err != nil {
+		return 0, err
+	}
+	resp, data, err := w.do(context.Background(), http.MethodPost, path, []byte(expanded), "application/json", nil)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode >= 500 {
+		return 0, fmt.Errorf("POST %s: %d %s", path, resp.StatusCode, data)
+	}
+	return resp.StatusCode, nil
+}
+
+func (w *world) failManyAccounts(n int) error {
+	for i := range n {
+		status, err := w.postJSON("/api/v1/auth/login", map[string]string{"email": fmt.Sprintf("guess%d@example.com", i), "password": "WrongPass123!"})
+		if err != nil {
+			return err
+		}
+		if status != http.StatusUnauthorized {
+			return fmt.Errorf("failed login %d answered %d, want 401", i+1, status)
+		}
+	}
+	return nil
+}
+
+func (w *world) failLogins(email string, n int) error {
+	for i := range n {
+		status, err := w.postJSON("/api/v1/auth/login", map[string]string{"email": email, "password": "WrongPass123!"})
+		if err != nil {
+			return err
+		}
+		if status != http.StatusUnauthorized {
+			return fmt.Errorf("failed login %d answered %d, want 401", i+1, status)
+		}
+	}
+	return nil
+}
+
+func (w *world) registerMany(n int) error {
+	for i := range n {
+		status, err := w.postJSON("/api/v1/auth/register", map[string]string{
+			"email": fmt.Sprintf("bulk%d@example.com", i), "password": DefaultPassword, "confirm_password": DefaultPassword,
+			"first_name": "Bulk", "last_name": "User",
+		})
+		if err != nil {
+			return err
+		}
+		if status != http.StatusCreated {
+			return fmt.Errorf("registration %d answered %d, want 201", i+1, status)
+		}
+	}
+	return nil
+}
+
+func (w *world) hugeAuthorization(path string, n int) error {
+	w.headers.Set("Authorization", "Bearer "+strings.Repeat("a", max(n-7, 0)))
+	return w.sendEmpty(http.MethodGet, path)
+}
+
+// forge takes the claims of the scenario's real access token and breaks exactly one thing about them,
+// so the service must reject the token for that reason alone.
+func (w *world) forge(variant string) error {
+	real, ok := w.vars["access_token"]
+	if !ok {
+		return fmt.Errorf("log in first: forging starts from a real access token")
+	}
+	parts := strings.Split(real, ".")
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return err
+	}
+	claims := jwt.MapClaims{}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return err
+	}
+	method, key := jwt.SigningMethod(jwt.SigningMethodHS256), any(w.target.Secret)
+	header := map[string]any{}
+	now := time.Now()
+	switch variant {
+	case "valid":
+	case "unsigned (alg none)":
+		method, key = jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType
+	case "signed with HS512":
+		method = jwt.SigningMethodHS512
+	case "signed with another key":
+		key = []byte("attacker-key-attacker-key-attacker-key")
+	case "expired":
+		claims["exp"] = now.Add(-time.Hour).Unix()
+	case "not yet valid":
+		claims["nbf"] = now.Add(time.Hour).Unix()
+	case "from another issuer":
+		claims["iss"] = "https://evil.example.net"
+	case "without an expiry":
+		delete(claims, "exp")
+	case "of the refresh type":
+		claims["token_type"] = "refresh"
+	case "for another subject":
+		claims["sub"] = "507f1f77bcf86cd799439011"
+	case "with a kid header":
+		header["kid"] = "../../../../dev/null"
+		key = []byte("attacker-key-attacker-key-attacker-key")
+	case "with a jku header":
+		header["jku"] = "http://127.0.0.1:9/jwks.json"
+		key = []byte("attacker-key-attacker-key-attacker-key")
+	case "with a tampered payload":
+		tampered := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), `"access"`, `"access" `, 1)))
+		w.bearer = parts[0] + "." + tampered + "." + parts[2]
+		return nil
+	default:
+		return fmt.Errorf("unknown forgery %q", variant)
+	}
+	tok := jwt.NewWithClaims(method, claims)
+	for k, v := range header {
+		tok.Header[k] = v
+	}
+	s, err := tok.SignedString(key)
+	if err != nil {
+		return err
+	}
+	w.bearer = s
+	return nil
+}
