@@ -33,9 +33,19 @@ test-unit: ## unit, adapter and contract tests under the race detector
 .PHONY: test-features
 test-features: ## Gherkin scenarios in-process, on embedded bbolt and on MongoDB (FerretDB)
 	@mkdir -p tmp
-	@echo "go test -v -run TestFeatures ./features/  (full log: tmp/features.log)"
-	@$(GO) test -v -count=1 -run 'TestFeatures' ./features/ > tmp/features.log 2>&1 || \
+	@echo "go test -race -v -run TestFeatures ./features/  (full log: tmp/features.log)"
+	@$(GO) test -race -v -count=1 -run 'TestFeatures|TestLoginTiming' ./features/ > tmp/features.log 2>&1 || \
 		{ grep -E -- '--- FAIL|Error:|suite.go' tmp/features.log | head -60; tail -5 tmp/features.log; exit 1; }
 	@awk '/^=== RUN   TestFeatures\/[a-z]+$$/ {split($$3, a, "/"); mode = a[2]} \
 		/^[0-9]+ scenarios \(/ {print "  features in-process, " mode " store: " $$0}' tmp/features.log
 	@tail -1 tmp/features.log
+
+FUZZTIME ?= 15s
+FUZZ_TARGETS := ./adapters/httpapi:FuzzDecodeObject ./adapters/httpapi:FuzzBearerToken ./adapters/jwttoken:FuzzVerify \
+	./core/user:FuzzNormalizeEmail ./core/user:FuzzProfile ./core/credential:FuzzPasswordPolicy
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (their seed corpora also run in make test)
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done

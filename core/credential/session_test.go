@@ -7,6 +7,7 @@ import (
 
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
+	"github.com/authd/authd/test/fake"
 )
 
 func TestRefreshRotatesOnce(t *testing.T) {
@@ -200,5 +201,18 @@ func TestChangePasswordRejects(t *testing.T) {
 				t.Error("a refused change modified the user")
 			}
 		})
+	}
+}
+
+func TestAuthenticateDeletedUser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "a@example.com")
+	pair, p := e.login(t, "a@example.com")
+	// A store without the user: as after an operator deleted the account.
+	svc := credential.NewService(fake.NewUsers(), e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
+		credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour})
+	if _, err := svc.Authenticate(ctx, pair.AccessToken); !errors.Is(err, credential.ErrInvalidToken) {
+		t.Errorf("deleted user %s: %v, want ErrInvalidToken", p.User.ID, err)
 	}
 }

@@ -1,0 +1,68 @@
+package features_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/test/harness"
+)
+
+// TestLoginTimingRevealsNoAccounts checks that a wrong password and an unknown email cost the same:
+// interleaved requests, medians within 25% of each other, and byte-identical bodies. Both paths do
+// one argon2id verification, which dwarfs everything else, so the margin is wide for a noisy machine.
+func TestLoginTimingRevealsNoAccounts(t *testing.T) {
+	c := harness.Config(t)
+	c.LoginMaxFailures, c.IPMaxFailures = 0, 0 // measure the work, not the lockout
+	svc := harness.Start(t, c)
+	post := func(body string) (time.Duration, []byte) {
+		t.Helper()
+		began := time.Now()
+		resp, err := http.Post(svc.URL+"/api/v1/auth/login", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		elapsed := time.Since(began)
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("status %d: %s", resp.StatusCode, data)
+		}
+		return elapsed, data
+	}
+	reg := `{"email":"timing@example.com","password":"SecurePass123!","confirm_password":"SecurePass123!","first_name":"T","last_name":"T"}`
+	if resp, err := http.Post(svc.URL+"/api/v1/auth/register", "application/json", strings.NewReader(reg)); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register: %v %v", resp, err)
+	}
+	post(`{"email":"warmup@example.com","password":"WrongPass123!"}`) // computes the dummy hash once
+
+	const rounds = 25
+	var known, unknown []time.Duration
+	var knownBody, unknownBody []byte
+	for i := range rounds {
+		d, b := post(`{"email":"timing@example.com","password":"WrongPass123!"}`)
+		known, knownBody = append(known, d), b
+		d, b = post(fmt.Sprintf(`{"email":"nobody%d@example.com","password":"WrongPass123!"}`, i))
+		unknown, unknownBody = append(unknown, d), b
+	}
+	if !bytes.Equal(knownBody, unknownBody) {
+		t.Errorf("bodies differ:\n%s\n%s", knownBody, unknownBody)
+	}
+	mk, mu := median(known), median(unknown)
+	ratio := float64(max(mk, mu)) / float64(min(mk, mu))
+	t.Logf("median wrong password %s, unknown email %s, ratio %.2f", mk, mu, ratio)
+	if ratio > 1.25 {
+		t.Errorf("medians %s vs %s differ by more than 25%%: the response time tells accounts apart", mk, mu)
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
