@@ -49,3 +49,18 @@ fuzz: ## run every fuzz target for FUZZTIME each (their seed corpora also run in
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
+BENCH_USERS       ?= 1000
+BENCH_CONCURRENCY ?= 16
+BENCH_DURATION    ?= 5s
+BENCH_FLAGS       ?=
+
+.PHONY: bench
+bench: build ## load-test bin/authd on a fresh embedded store against the machine's limits (BENCH_USERS=1000000 for a million)
+	$(GO) build -o bin/authd-bench ./test/bench
+	bin/authd-bench -service bin/authd -users $(BENCH_USERS) -concurrency $(BENCH_CONCURRENCY) -duration $(BENCH_DURATION) $(BENCH_FLAGS)
+
+.PHONY: bench-mongo
+bench-mongo: build ## the same load test in MongoDB mode, against FerretDB in a child process
+	$(GO) build -o bin/authd-bench ./test/bench
+	bin/authd-bench -service bin/authd -mongo -users $(BENCH_USERS) -concurrency $(BENCH_CONCURRENCY) -duration 3s -logouts 2000 $(BENCH_FLAGS)

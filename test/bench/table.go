@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/authd/authd/test/load"
+)
+
+// limit names what a step is compared with.
+type limit int
+
+const (
+	argon2   limit = iota // one hash per request: register, login
+	argon2x2              // two hashes per request: change-password verifies the old and hashes the new
+	floor                 // the bare JWT-verify handler
+)
+
+// target is what issue 6 asks of a step on this machine.
+type target struct {
+	limit    limit
+	minRatio float64       // of the limit; 0: no target
+	maxP99   time.Duration // 0: no target
+}
+
+var targets = map[string]target{
+	load.StepRegister:       {argon2, 0.90, 0},
+	load.StepLogin:          {argon2, 0.90, 0},
+	load.StepRefresh:        {floor, 0.20, 0},
+	load.StepMe:             {floor, 0.50, 10 * time.Millisecond},
+	load.StepUpdateMe:       {floor, 0.20, 0},
+	load.StepUser:           {floor, 0.50, 10 * time.Millisecond},
+	load.StepLogout:         {floor, 0.20, 0},
+	load.StepChangePassword: {argon2x2, 0, 0},
+}
+
+// maxHeap is the Go heap the service must stay under while loaded.
+const maxHeap = 100 << 20
+
+// minGrowth is the share of its 1,000-user figure a step must keep at a million users.
+const minGrowth = 0.80
+
+func (r round) limitOf(l limit) (float64, string) {
+	switch l {
+	case argon2:
+		return r.argon2, fmt.Sprintf("argon2 %.1f/s", r.argon2)
+	case argon2x2:
+		return r.argon2 / 2, fmt.Sprintf("argon2/2 %.1f/s", r.argon2/2)
+	default:
+		return r.floor.Rate(), fmt.Sprintf("JWT floor %s/s", count(r.floor.Rate()))
+	}
+}
+
+func printMachine(w io.Writer, b *bench) {
+	fmt.Fprintf(w, "authd benchmark, %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "machine: %d cores (nproc), %s, %s, %s/%s\n", runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(w, "service: %s; source %s\n", serviceVersion(b.opts.service), sourceRevision())
+	fmt.Fprintf(w, "store: %s; %d clients; each step at most %s and %d requests; service log level %s\n",
+		b.db.name(), b.opts.concurrency, b.opts.duration, b.opts.requests, b.opts.logLevel)
+}
+
+func printRound(w io.Writer, b *bench, r round) {
+	fmt.Fprintf(w, "\n== %s users", count(float64(r.users)))
+	if r.seeded > 0 && r.seedTime > 0 {
+		fmt.Fprintf(w, " (%s seeded through the store adapter in %s, %s users/s", count(float64(r.seeded)), r.seedTime.Round(time.Millisecond), count(float64(r.seeded)/r.seedTime.Seconds()))
+		if r.storeBytes > 0 {
+			fmt.Fprintf(w, "; bbolt file %d MiB", r.storeBytes>>20)
+		}
+		fmt.Fprint(w, ")")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "limits: argon2id m=%d KiB t=%d p=%d on %d goroutines: %.1f hashes/s (%.1f ms per hash per core), other cores %.2f\n",
+		params.Memory, params.Time, params.Threads, runtime.GOMAXPROCS(0), r.argon2, float64(runtime.GOMAXPROCS(0))*1000/r.argon2, r.argon2Other)
+	fmt.Fprintf(w, "        JWT-verify floor (bare net/http + jwt/v5, own process): %s req/s, p50 %s, p99 %s, %d errors, %.3f CPU s/1k, other cores %.2f\n",
+		count(r.floor.Rate()), ms(r.floor.P50), ms(r.floor.P99), r.floor.Errors, perK(r.floor.cpu, r.floor.Requests), r.floor.otherCores())
+
+	mongo := b.dbProc != nil
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	head := "endpoint\tconc\treq/s\tp50\tp99\terrors\tsvc CPU s/1k\t"
+	if mongo {
+		head += "db CPU s/1k\t"
+	}
+	head += "gen CPU s/1k\tother cores\theap MiB\tlimit\tratio\ttarget\tverdict\t"
+	fmt.Fprintln(tw, head)
+	var misses []string
+	for _, s := range r.steps {
+		t := targets[s.Name]
+		lim, limName := r.limitOf(t.limit)
+		ratio := 0.0
+		if lim > 0 {
+			ratio = s.Rate() / lim
+		}
+		heap := "-"
+		if s.heapMax > 0 {
+			heap = fmt.Sprintf("%.1f", float64(s.heapMax)/(1<<20))
+		}
+		row := fmt.Sprintf("%s\t%d\t%s\t%s\t%s\t%d\t%.3f\t", s.Name, s.Concurrency, count(s.Rate()), ms(s.P50), ms(s.P99), s.Errors, perK(s.cpu, s.Requests))
+		if mongo {
+			row += fmt.Sprintf("%.3f\t", perK(s.dbCPU, s.Requests))
+		}
+		var why []string
+		if t.minRatio > 0 && ratio < t.minRatio {
+			why = append(why, "ratio")
+		}
+		if t.maxP99 > 0 && s.P99 > t.maxP99 {
+			why = append(why, "p99")
+		}
+		if s.Errors > 0 {
+			why = append(why, "errors")
+		}
+		if s.heapMax >= maxHeap {
+			why = append(why, "heap")
+		}
+		verdict := "ok"
+		if len(why) > 0 {
+			verdict = "MISS " + strings.Join(why, "+")
+			misses = append(misses, s.Name)
+		}
+		row += fmt.Sprintf("%.3f\t%.2f\t%s\t%s\t%.0f%%\t%s\t%s\t", perK(s.genCPU, s.Requests), s.otherCores(), heap, limName, 100*ratio, targetText(t), verdict)
+		fmt.Fprintln(tw, row)
+	}
+	tw.Flush()
+	for _, s := range r.steps {
+		for _, msg := range s.Samples {
+			fmt.Fprintf(w, "  %s error: %s\n", s.Name, msg)
+		}
+	}
+	if mongo {
+		printDatabaseShare(w, r)
+	}
+	if len(misses) == 0 {
+		fmt.Fprintln(w, "every target met")
+	} else {
+		fmt.Fprintf(w, "targets missed: %s\n", strings.Join(misses, ", "))
+	}
+}
+
+// printDatabaseShare says how much of the work of the steps that don't hash the database did.
+func printDatabaseShare(w io.Writer, r round) {
+	var svc, db time.Duration
+	for _, s := range r.steps {
+		if targets[s.Name].limit == floor {
+			svc += s.cpu
+			db += s.dbCPU
+		}
+	}
+	if svc <= 0 {
+		return
+	}
+	verdict := "the database dominates"
+	if db < svc {
+		verdict = "the service dominates"
+	}
+	fmt.Fprintf(w, "database vs service CPU over the steps that don't hash: %.1fs vs %.1fs (%.1f×): %s\n",
+		db.Seconds(), svc.Seconds(), db.Seconds()/svc.Seconds(), verdict)
+}
+
+// printGrowth compares the first round with the last, step by step.
+func printGrowth(w io.Writer, small, large round) {
+	fmt.Fprintf(w, "\n== growth from %s to %s users (target: every figure keeps %.0f%%)\n", count(float64(small.users)), count(float64(large.users)), 100*minGrowth)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "endpoint\treq/s %s\treq/s %s\tkept\tp99 %s\tp99 %s\tCPU s/1k %s\tCPU s/1k %s\tverdict\t\n",
+		short(small.users), short(large.users), short(small.users), short(large.users), short(small.users), short(large.users))
+	for i, s := range small.steps {
+		if i >= len(large.steps) {
+			break
+		}
+		l := large.steps[i]
+		kept := 0.0
+		if s.Rate() > 0 {
+			kept = l.Rate() / s.Rate()
+		}
+		verdict := "ok"
+		if kept < minGrowth {
+			verdict = "MISS"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f%%\t%s\t%s\t%.3f\t%.3f\t%s\t\n", s.Name, count(s.Rate()), count(l.Rate()), 100*kept,
+			ms(s.P99), ms(l.P99), perK(s.cpu, s.Requests), perK(l.cpu, l.Requests), verdict)
+	}
+	tw.Flush()
+}
+
+func targetText(t target) string {
+	var parts []string
+	if t.minRatio > 0 {
+		parts = append(parts, fmt.Sprintf("≥%.0f%%", 100*t.minRatio))
+	}
+	if t.maxP99 > 0 {
+		parts = append(parts, "p99≤"+ms(t.maxP99))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}
+
+// ms prints a latency in milliseconds with the digits that matter.
+func ms(d time.Duration) string {
+	m := float64(d) / float64(time.Millisecond)
+	switch {
+	case m < 10:
+		return fmt.Sprintf("%.2fms", m)
+	case m < 100:
+		return fmt.Sprintf("%.1fms", m)
+	default:
+		return fmt.Sprintf("%.0fms", m)
+	}
+}
+
+// count prints a rate or count with thousands separators; small rates keep a decimal.
+func count(v float64) string {
+	if v < 100 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func short(n int) string {
+	switch {
+	case n >= 1_000_000 && n%1_000_000 == 0:
+		return fmt.Sprintf("%dM", n/1_000_000)
+	case n >= 1000 && n%1000 == 0:
+		return fmt.Sprintf("%dk", n/1000)
+	default:
+		return fmt.Sprint(n)
+	}
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}

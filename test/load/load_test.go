@@ -1,0 +1,97 @@
+package load_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.uber.org/fx"
+
+	"github.com/authd/authd/adapters/argon2hash"
+	"github.com/authd/authd/adapters/jwttoken"
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/test/harness"
+	"github.com/authd/authd/test/load"
+)
+
+// TestStepsRunWithoutErrors is a smoke run of every benchmark step against an in-process service:
+// a few hundred requests, all of which must succeed. It asserts nothing about speed.
+func TestStepsRunWithoutErrors(t *testing.T) {
+	c := harness.Config(t)
+	// Cheap hashes keep the race detector's run short; the steps exercise the same code either way.
+	c.Argon2Memory, c.Argon2Time = 64, 1
+	// Every worker registers from 127.0.0.1, which the per-address limit would rightly stop.
+	c.RegisterMaxPerIP = 0
+	var sessions credential.SessionStore
+	svc := harness.Start(t, c, fx.Populate(&sessions))
+
+	hasher, err := argon2hash.New(argon2hash.Params{Memory: uint32(c.Argon2Memory), Time: uint32(c.Argon2Time), Threads: uint8(c.Argon2Threads)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := hasher.Hash(load.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const workers, population, logouts, perStep = 4, 50, 40, 40
+	seeder := &load.Seeder{Users: svc.Users, Sessions: sessions, Hash: hash, Writers: 8}
+	if err := seeder.Population(ctx, 0, population); err != nil {
+		t.Fatal(err)
+	}
+	fixture, err := seeder.NewFixture(ctx, "smoke", population, workers, logouts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec, err := jwttoken.New(jwttoken.Config{Secret: []byte(harness.Secret), Issuer: c.JWTIssuer, Leeway: c.JWTLeeway})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := load.NewClient(svc.URL, workers)
+	defer client.Close()
+
+	// A generous time bound: the request bound is what ends each step, so every request is checked.
+	opts := load.Options{Concurrency: workers, Duration: time.Minute, Requests: perStep, AccessTTL: c.AccessTTL}
+	for _, p := range load.Steps(client, fixture, codec, opts) {
+		res, err := load.Run(ctx, p)
+		if err != nil {
+			t.Fatalf("%s: %v", p.Name, err)
+		}
+		if res.Errors != 0 || res.Requests != perStep {
+			t.Errorf("%s: %d of %d requests answered, %d errors, e.g. %q", p.Name, res.Requests, perStep, res.Errors, res.Samples)
+		}
+	}
+}
+
+// TestLogoutStopsWhenSessionsRunOut checks that a pool of one-use sessions ends its step early
+// instead of failing requests.
+func TestLogoutStopsWhenSessionsRunOut(t *testing.T) {
+	c := harness.Config(t)
+	c.Argon2Memory, c.Argon2Time = 64, 1
+	var sessions credential.SessionStore
+	svc := harness.Start(t, c, fx.Populate(&sessions))
+	ctx := context.Background()
+	seeder := &load.Seeder{Users: svc.Users, Sessions: sessions, Hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", Writers: 4}
+	fixture, err := seeder.NewFixture(ctx, "short", 0, 2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec, err := jwttoken.New(jwttoken.Config{Secret: []byte(harness.Secret), Issuer: c.JWTIssuer, Leeway: c.JWTLeeway})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := load.NewClient(svc.URL, 2)
+	defer client.Close()
+	for _, p := range load.Steps(client, fixture, codec, load.Options{Concurrency: 2, Duration: time.Minute, Requests: 100, AccessTTL: time.Minute}) {
+		if p.Name != load.StepLogout {
+			continue
+		}
+		res, err := load.Run(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Requests != 5 || res.Errors != 0 {
+			t.Errorf("logout with 5 sessions: %d requests, %d errors (%q); want 5 and 0", res.Requests, res.Errors, res.Samples)
+		}
+	}
+}

@@ -1,0 +1,117 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/authd/authd/core/credential"
+)
+
+// Step names, in the order Steps returns them.
+const (
+	StepRegister       = "register"
+	StepLogin          = "login"
+	StepRefresh        = "refresh"
+	StepMe             = "GET /users/me"
+	StepUpdateMe       = "PUT /users/me"
+	StepUser           = "GET /users/{id}"
+	StepLogout         = "logout"
+	StepChangePassword = "change-password"
+)
+
+// Options bound every step.
+type Options struct {
+	Concurrency int
+	Duration    time.Duration
+	Requests    int
+	// AccessTTL is the lifetime of the access tokens minted for workers.
+	AccessTTL time.Duration
+}
+
+// Steps returns the plans of a round, in order: register, login, refresh, GET /users/me, PUT /users/me,
+// GET /users/{id}, logout, change-password. codec mints the workers' tokens with the service's key.
+func Steps(c *Client, f *Fixture, codec credential.TokenCodec, o Options) []Plan {
+	plan := func(name string, worker func(i int) (Op, error)) Plan {
+		return Plan{Name: name, Concurrency: o.Concurrency, Duration: o.Duration, Requests: o.Requests, NewWorker: worker}
+	}
+	access := func(a Account) (string, error) { return a.Access(codec, o.AccessTTL) }
+	var logouts atomic.Int64
+	return []Plan{
+		plan(StepRegister, func(i int) (Op, error) {
+			n := 0
+			return func(ctx context.Context) error {
+				n++
+				return c.Register(ctx, fmt.Sprintf("reg-%s-%d-%d@example.com", f.Round, i, n), Password, "Bench", "Registrant")
+			}, nil
+		}),
+		plan(StepLogin, func(i int) (Op, error) {
+			r := rand.New(rand.NewPCG(uint64(i), 1))
+			return func(ctx context.Context) error {
+				_, err := c.Login(ctx, PopulationEmail(r.IntN(f.Population)), Password)
+				return err
+			}, nil
+		}),
+		plan(StepRefresh, func(i int) (Op, error) {
+			token, err := f.Refreshers[i].Refresh(codec)
+			return func(ctx context.Context) error {
+				pair, err := c.Refresh(ctx, token)
+				if err == nil {
+					token = pair.Refresh
+				}
+				return err
+			}, err
+		}),
+		MePlan(StepMe, c, f, codec, o),
+		plan(StepUpdateMe, func(i int) (Op, error) {
+			token, err := access(f.Workers[i])
+			n := 0
+			return func(ctx context.Context) error {
+				n++
+				return c.UpdateMe(ctx, token, fmt.Sprintf("Benchmark bio, revision %d", n))
+			}, err
+		}),
+		plan(StepUser, func(i int) (Op, error) {
+			token, err := access(f.Workers[i])
+			r := rand.New(rand.NewPCG(uint64(i), 2))
+			return func(ctx context.Context) error {
+				return c.User(ctx, token, PopulationID(r.IntN(f.Population)))
+			}, err
+		}),
+		plan(StepLogout, func(int) (Op, error) {
+			return func(ctx context.Context) error {
+				k := int(logouts.Add(1) - 1)
+				if k >= len(f.Logouts) {
+					return ErrExhausted
+				}
+				token, err := access(f.Logouts[k])
+				if err != nil {
+					return err
+				}
+				return c.Logout(ctx, token)
+			}, nil
+		}),
+		plan(StepChangePassword, func(i int) (Op, error) {
+			token, err := access(f.Changers[i])
+			passwords := [2]string{Password, OtherPassword}
+			n := 0
+			return func(ctx context.Context) error {
+				err := c.ChangePassword(ctx, token, passwords[n%2], passwords[(n+1)%2])
+				if err == nil {
+					n++
+				}
+				return err
+			}, err
+		}),
+	}
+}
+
+// MePlan is the GET /users/me step on c; the benchmark also points it at the bare JWT-verify handler.
+func MePlan(name string, c *Client, f *Fixture, codec credential.TokenCodec, o Options) Plan {
+	return Plan{Name: name, Concurrency: o.Concurrency, Duration: o.Duration, Requests: o.Requests, NewWorker: func(i int) (Op, error) {
+		token, err := f.Workers[i].Access(codec, o.AccessTTL)
+		return func(ctx context.Context) error { return c.Me(ctx, token) }, err
+	}}
+}
