@@ -2,7 +2,7 @@
 SHELL         := bash
 .SHELLFLAGS   := -eu -o pipefail -c
 GO        ?= go
-PKGS_UNIT := ./core/... ./adapters/... ./app/... ./test/...
+PKGS_UNIT := ./core/... ./adapters/... ./app/... $(shell $(GO) list ./test/... | grep -v /test/containers)
 export TESTCONTAINERS_RYUK_DISABLED := true
 
 .DEFAULT_GOAL := help
@@ -24,7 +24,7 @@ vet: ## go vet every package
 	$(GO) vet ./...
 
 .PHONY: test
-test: vet test-unit test-features ## vet, unit and contract tests (race detector), acceptance scenarios on both stores
+test: vet test-unit test-features test-containers ## everything: vet, unit and contract tests, scenarios in-process on both stores, and in containers when Docker answers
 
 .PHONY: test-unit
 test-unit: ## unit, adapter and contract tests under the race detector
@@ -39,6 +39,21 @@ test-features: ## Gherkin scenarios in-process, on embedded bbolt and on MongoDB
 	@awk '/^=== RUN   TestFeatures\/[a-z]+$$/ {split($$3, a, "/"); mode = a[2]} \
 		/^[0-9]+ scenarios \(/ {print "  features in-process, " mode " store: " $$0}' tmp/features.log
 	@tail -1 tmp/features.log
+
+.PHONY: test-containers
+test-containers: ## the scenarios against authd and FerretDB as containers (needs Docker; CI=true makes its absence an error)
+	@if ! docker info >/dev/null 2>&1; then \
+		if [ "$${CI:-}" = "true" ]; then echo "CI=true but no Docker engine answers: the container suite can't run" >&2; exit 1; fi; \
+		echo "  features in containers: skipped (no Docker engine)"; exit 0; fi; \
+	mkdir -p tmp; echo "go test -v ./test/containers/  (full log: tmp/containers.log)"; \
+	$(GO) test -v -count=1 -timeout 30m ./test/containers/ > tmp/containers.log 2>&1 || \
+		{ grep -E -- '--- FAIL|Error:|suite.go' tmp/containers.log | head -60; tail -5 tmp/containers.log; exit 1; }; \
+	awk '/^[0-9]+ scenarios \(/ {print "  features in containers (authd + FerretDB): " $$0}' tmp/containers.log; \
+	tail -1 tmp/containers.log
+
+.PHONY: acceptance
+acceptance: ## only the container suite, with godog's pretty output
+	GODOG_FORMAT=pretty $(GO) test -v -count=1 -timeout 30m ./test/containers/
 
 FUZZTIME ?= 15s
 FUZZ_TARGETS := ./adapters/httpapi:FuzzDecodeObject ./adapters/httpapi:FuzzBearerToken ./adapters/jwttoken:FuzzVerify \
@@ -64,3 +79,8 @@ bench: build ## load-test bin/authd on a fresh embedded store against the machin
 bench-mongo: build ## the same load test in MongoDB mode, against FerretDB in a child process
 	$(GO) build -o bin/authd-bench ./test/bench
 	bin/authd-bench -service bin/authd -mongo -users $(BENCH_USERS) -concurrency $(BENCH_CONCURRENCY) -duration 3s -logouts 2000 $(BENCH_FLAGS)
+
+.PHONY: docker
+docker: build ## build the authd image FROM scratch with bin/authd (no registry needed)
+	cp cmd/authd/Dockerfile.scratch bin/Dockerfile
+	docker build -t authd:latest bin/

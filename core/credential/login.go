@@ -75,7 +75,7 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	}
 	now := s.now()
 	verified := u.PasswordHash
-	u, err = user.Modify(ctx, s.users, u.ID, func(u *user.User) error {
+	recorded, err := user.Modify(ctx, s.users, u.ID, func(u *user.User) error {
 		hash := ""
 		// A password change that raced this login wins: never write a hash of the old password over it.
 		if u.PasswordHash == verified {
@@ -84,7 +84,15 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 		u.RecordLogin(now, hash)
 		return nil
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+		u = recorded
+	case errors.Is(err, user.ErrConflict):
+		// A burst of logins to one account kept overtaking this write; the one that won recorded a
+		// last login of just now, and a hash upgrade can wait for the next login. The session still
+		// takes the epoch this login verified against, so a racing password change still ends it.
+		u.RecordLogin(now, "")
+	default:
 		return Pair{}, nil, fmt.Errorf("login: %w", err)
 	}
 	sess := &Session{

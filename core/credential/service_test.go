@@ -195,3 +195,26 @@ func TestLoginUpgradesOutdatedHash(t *testing.T) {
 	}
 	e.login(t, "a@example.com")
 }
+
+// conflictingUsers fails every update, as a store would under an endless burst of writers.
+type conflictingUsers struct{ *fake.Users }
+
+func (conflictingUsers) Update(context.Context, *user.User) error { return user.ErrConflict }
+
+func TestLoginSurvivesWriteContention(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "a@example.com")
+	svc := credential.NewService(conflictingUsers{e.users}, e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
+		credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour, Throttle: throttleConfig})
+	pair, u, err := svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
+	if err != nil {
+		t.Fatalf("login under contention: %v", err)
+	}
+	if u.LastLogin == nil || pair.AccessToken == "" {
+		t.Errorf("login under contention returned %+v, %+v", u, pair)
+	}
+	if _, err := svc.Authenticate(ctx, pair.AccessToken); err != nil {
+		t.Errorf("the session of a contended login doesn't work: %v", err)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+
+	"github.com/authd/authd/test/workload"
 )
 
 // DefaultPassword is what domain steps use when a scenario names no password.
@@ -40,6 +42,10 @@ type world struct {
 	parallel []int // statuses of the last concurrent batch
 	exactly  int   // the status the last "exactly N" step counted
 	target   Target
+	replica  string           // the container replica requests go to, "A" unless a step switched
+	took     time.Duration    // how long the last request took
+	inflight inflight         // what the SIGTERM step saw
+	crash    *workload.Ledger // what the crash workload had acknowledged
 }
 
 // Operator does what only an operator with database access can do; the API has no endpoint for it.
@@ -53,6 +59,19 @@ type Target struct {
 	Operator Operator // nil when the target offers no database access
 	Secret   []byte   // its HS256 signing key, for steps that forge tokens
 	Issuer   string
+	Cluster  Cluster // nil unless the service runs in containers; @containers scenarios need it
+}
+
+// Cluster controls the containers of the service and its database.
+type Cluster interface {
+	URL(ctx context.Context, replica string) (string, error)
+	AddReplica(ctx context.Context, name string) error
+	StopDatabase(ctx context.Context) error
+	StartDatabase(ctx context.Context) error
+	Restart(ctx context.Context, replica string) error
+	Kill(ctx context.Context, replica string) error
+	Terminate(ctx context.Context, replica string) (int, error)
+	Start(ctx context.Context, replica string) error
 }
 
 // Initialize registers every step for one scenario against the target.
@@ -67,10 +86,12 @@ func Initialize(sc *godog.ScenarioContext, t Target) {
 		passwords: map[string]string{},
 		headers:   http.Header{},
 		target:    t,
+		replica:   "A",
 	}
 	w.registerHTTP(sc)
 	w.registerDomain(sc)
 	w.registerSecurity(sc)
+	w.registerCluster(sc)
 }
 
 var exampleDomain = regexp.MustCompile(`(?i)@(example\.com)\b`)
@@ -104,7 +125,9 @@ func keys(m map[string]string) []string {
 
 // send performs one request and records the response for the assertion steps.
 func (w *world) send(method, path string, body []byte, contentType string) error {
+	began := time.Now()
 	resp, data, err := w.do(context.Background(), method, path, body, contentType, w.headers)
+	w.took = time.Since(began)
 	w.headers = http.Header{}
 	if err != nil {
 		return err
@@ -162,3 +185,5 @@ func (w *world) requireResponse() error {
 	}
 	return nil
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
