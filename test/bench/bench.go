@@ -43,9 +43,11 @@ type round struct {
 	argon2   float64
 	// argon2Other is how many cores other work took while the ceiling was measured.
 	argon2Other float64
-	floor       stepResult
-	steps       []stepResult
-	storeBytes  int64
+	// argon2CPU is the CPU time one hash took while the ceiling was measured.
+	argon2CPU  time.Duration
+	floor      stepResult
+	steps      []stepResult
+	storeBytes int64
 }
 
 func (b *bench) run(ctx context.Context) error {
@@ -143,7 +145,7 @@ func (b *bench) round(ctx context.Context, n, from, users int, hash string, code
 	busy0, _ := machineBusy()
 	self0, _ := cpuOf("self")
 	began = time.Now()
-	if r.argon2, err = argon2Ceiling(ctx, params, b.opts.limitTime); err != nil {
+	if r.argon2, r.argon2CPU, err = argon2Ceiling(ctx, params, b.opts.limitTime); err != nil {
 		return r, err
 	}
 	busy1, _ := machineBusy()

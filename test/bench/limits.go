@@ -21,11 +21,14 @@ import (
 
 // argon2Ceiling measures how many hashes per second the machine manages at params with one hashing
 // goroutine per core, the most a login or registration storm can get: each costs one hash.
-func argon2Ceiling(ctx context.Context, params argon2hash.Params, d time.Duration) (float64, error) {
+// It also reports the CPU time this process spent per hash, a figure other work on the machine
+// barely moves.
+func argon2Ceiling(ctx context.Context, params argon2hash.Params, d time.Duration) (rate float64, cpuPerHash time.Duration, err error) {
 	h, err := argon2hash.New(params)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	cpu0, _ := cpuOf("self")
 	var n atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -41,9 +44,14 @@ func argon2Ceiling(ctx context.Context, params argon2hash.Params, d time.Duratio
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return float64(n.Load()) / time.Since(start).Seconds(), nil
+	elapsed := time.Since(start)
+	cpu1, _ := cpuOf("self")
+	if n.Load() == 0 {
+		return 0, 0, fmt.Errorf("argon2id: no hash finished in %s", d)
+	}
+	return float64(n.Load()) / elapsed.Seconds(), (cpu1 - cpu0) / time.Duration(n.Load()), nil
 }
 
 // floorClaims is the claim set authd's access tokens carry.

@@ -75,8 +75,8 @@ func printRound(w io.Writer, b *bench, r round) {
 		fmt.Fprint(w, ")")
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "limits: argon2id m=%d KiB t=%d p=%d on %d goroutines: %.1f hashes/s (%.1f ms per hash per core), other cores %.2f\n",
-		params.Memory, params.Time, params.Threads, runtime.GOMAXPROCS(0), r.argon2, float64(runtime.GOMAXPROCS(0))*1000/r.argon2, r.argon2Other)
+	fmt.Fprintf(w, "limits: argon2id m=%d KiB t=%d p=%d on %d goroutines: %.1f hashes/s (%s CPU per hash), other cores %.2f\n",
+		params.Memory, params.Time, params.Threads, runtime.GOMAXPROCS(0), r.argon2, ms(r.argon2CPU), r.argon2Other)
 	fmt.Fprintf(w, "        JWT-verify floor (bare net/http + jwt/v5, own process): %s req/s, p50 %s, p99 %s, %d errors, %.3f CPU s/1k, other cores %.2f\n",
 		count(r.floor.Rate()), ms(r.floor.P50), ms(r.floor.P99), r.floor.Errors, perK(r.floor.cpu, r.floor.Requests), r.floor.otherCores())
 
