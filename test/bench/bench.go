@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -141,16 +142,9 @@ func (b *bench) round(ctx context.Context, n, from, users int, hash string, code
 	}()
 
 	progress("round %d: argon2id ceiling (%s, service idle)", n, b.opts.limitTime)
-	b.settle(ctx, svc)
-	busy0, _ := machineBusy()
-	self0, _ := cpuOf("self")
-	began = time.Now()
-	if r.argon2, r.argon2CPU, err = argon2Ceiling(ctx, params, b.opts.limitTime); err != nil {
+	if err := b.ceiling(ctx, &r, svc); err != nil {
 		return r, err
 	}
-	busy1, _ := machineBusy()
-	self1, _ := cpuOf("self")
-	r.argon2Other = max(0, (busy1-busy0-(self1-self0)).Seconds()/time.Since(began).Seconds())
 	opts := load.Options{Concurrency: b.opts.concurrency, Duration: b.opts.duration, Requests: b.opts.requests, AccessTTL: accessTTL}
 	if r.floor, err = b.floor(ctx, fixture, codec, opts); err != nil {
 		return r, err
@@ -158,8 +152,7 @@ func (b *bench) round(ctx context.Context, n, from, users int, hash string, code
 	client := load.NewClient(svc.url, b.opts.concurrency)
 	defer client.Close()
 	for _, p := range load.Steps(client, fixture, codec, opts) {
-		b.settle(ctx, svc)
-		res, err := b.measure(ctx, p, svc)
+		res, err := b.leastDisturbed(ctx, p, svc)
 		if err != nil {
 			return r, err
 		}
@@ -167,6 +160,61 @@ func (b *bench) round(ctx context.Context, n, from, users int, hash string, code
 		r.steps = append(r.steps, res)
 	}
 	return r, nil
+}
+
+// ceiling measures the argon2id ceiling into r, again while other work took a share of the machine.
+func (b *bench) ceiling(ctx context.Context, r *round, svc *process) error {
+	for attempt := 0; ; attempt++ {
+		b.settle(ctx, svc)
+		busy0, _ := machineBusy()
+		self0, _ := cpuOf("self")
+		began := time.Now()
+		rate, cpu, err := argon2Ceiling(ctx, params, b.opts.limitTime)
+		if err != nil {
+			return err
+		}
+		busy1, _ := machineBusy()
+		self1, _ := cpuOf("self")
+		other := max(0, (busy1-busy0-(self1-self0)).Seconds()/time.Since(began).Seconds())
+		if attempt == 0 || other < r.argon2Other {
+			r.argon2, r.argon2CPU, r.argon2Other = rate, cpu, other
+		}
+		if other < quietCores || attempt >= b.opts.retries {
+			return nil
+		}
+		progress("argon2id ceiling: other work took %.2f cores; measuring again", other)
+	}
+}
+
+// leastDisturbed measures p until other work on the machine took less than quietCores meanwhile,
+// at most 1+retries times, and keeps the least disturbed attempt; its errors are those of every attempt.
+func (b *bench) leastDisturbed(ctx context.Context, p load.Plan, target *process) (stepResult, error) {
+	var best stepResult
+	errs := 0
+	var samples []string
+	for attempt := 0; ; attempt++ {
+		b.settle(ctx, target)
+		res, err := b.measure(ctx, p, target)
+		if err != nil {
+			return res, err
+		}
+		errs += res.Errors
+		for _, msg := range res.Samples {
+			if len(samples) < 3 && !slices.Contains(samples, msg) {
+				samples = append(samples, msg)
+			}
+		}
+		// An attempt that found its one-use sessions spent measured nothing.
+		if attempt == 0 || res.Requests > 0 && res.otherCores() < best.otherCores() {
+			best = res
+		}
+		if res.otherCores() < quietCores || res.Requests == 0 || attempt >= b.opts.retries {
+			break
+		}
+		progress("%s: other work took %.2f cores; measuring again", p.Name, res.otherCores())
+	}
+	best.Errors, best.Samples = errs, samples
+	return best, nil
 }
 
 // floor runs GET /users/me against the bare JWT-verify handler in a child process of its own.
@@ -186,8 +234,7 @@ func (b *bench) floor(ctx context.Context, f *load.Fixture, codec credential.Tok
 	}
 	client := load.NewClient(p.url, opts.Concurrency)
 	defer client.Close()
-	b.settle(ctx, p)
-	res, err := b.measure(ctx, load.MePlan("JWT-verify floor", client, f, codec, opts), p)
+	res, err := b.leastDisturbed(ctx, load.MePlan("JWT-verify floor", client, f, codec, opts), p)
 	if err == nil {
 		progress("JWT-verify floor: %.0f req/s  p99 %s  errors %d", res.Rate(), ms(res.P99), res.Errors)
 	}

@@ -37,6 +37,7 @@ type options struct {
 	profileDir  string
 	keep        bool
 	settle      time.Duration
+	retries     int
 }
 
 func main() {
@@ -47,12 +48,13 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 16, "concurrent clients in every step")
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "length of each step (at most 20s)")
 	flag.IntVar(&o.requests, "requests", 500_000, "most requests a step sends")
-	flag.IntVar(&o.logouts, "logouts", 40_000, "one-use sessions seeded for the logout step, which ends when they run out")
+	flag.IntVar(&o.logouts, "logouts", 60_000, "one-use sessions seeded for the logout step, which ends when they run out")
 	flag.DurationVar(&o.limitTime, "limit-duration", 4*time.Second, "how long the argon2id ceiling is measured")
 	flag.BoolVar(&o.mongo, "mongo", false, "run the service in MongoDB mode against FerretDB in a child process")
 	flag.StringVar(&o.logLevel, "log-level", "info", "the service's AUTHD_LOG_LEVEL; info, the default, writes one access-log line per request")
 	flag.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the service for each step into this directory")
 	flag.DurationVar(&o.settle, "settle", 30*time.Second, "before each measurement, wait up to this long for other work on the machine to pass")
+	flag.IntVar(&o.retries, "retries", 2, "measure a step again, up to this many times, when other work took a share of the machine meanwhile")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (store, logs) for a look afterwards")
 	floorAddr := flag.String("serve-floor", "", "internal: serve the bare JWT-verify handler on this address")
 	ferretDir := flag.String("serve-ferret", "", "internal: run FerretDB with its files in this directory")

@@ -63,6 +63,8 @@ func printMachine(w io.Writer, b *bench) {
 	fmt.Fprintf(w, "service: %s; source %s\n", serviceVersion(b.opts.service), sourceRevision())
 	fmt.Fprintf(w, "store: %s; %d clients; each step at most %s and %d requests; service log level %s\n",
 		b.db.name(), b.opts.concurrency, b.opts.duration, b.opts.requests, b.opts.logLevel)
+	fmt.Fprintf(w, "a measurement during which other work took ≥ %.1f cores is repeated up to %d times and the least disturbed kept; errors count every attempt\n",
+		quietCores, b.opts.retries)
 }
 
 func printRound(w io.Writer, b *bench, r round) {

@@ -33,36 +33,49 @@ type Options struct {
 
 // Steps returns the plans of a round, in order: register, login, refresh, GET /users/me, PUT /users/me,
 // GET /users/{id}, logout, change-password. codec mints the workers' tokens with the service's key.
+// A plan may be run again: what a worker has changed on the server (its refresh token, its password,
+// the emails it registered, the logout sessions spent) carries over from one run to the next.
 func Steps(c *Client, f *Fixture, codec credential.TokenCodec, o Options) []Plan {
 	plan := func(name string, worker func(i int) (Op, error)) Plan {
 		return Plan{Name: name, Concurrency: o.Concurrency, Duration: o.Duration, Requests: o.Requests, NewWorker: worker}
 	}
 	access := func(a Account) (string, error) { return a.Access(codec, o.AccessTTL) }
-	var logouts atomic.Int64
+	// Worker i alone touches index i, and runs of a plan never overlap.
+	var (
+		registered = make([]int, o.Concurrency)
+		refresh    = make([]string, o.Concurrency)
+		changes    = make([]int, o.Concurrency)
+		logouts    atomic.Int64
+	)
 	return []Plan{
 		plan(StepRegister, func(i int) (Op, error) {
-			n := 0
 			return func(ctx context.Context) error {
-				n++
-				return c.Register(ctx, fmt.Sprintf("reg-%s-%d-%d@example.com", f.Round, i, n), Password, "Bench", "Registrant")
+				registered[i]++
+				return c.Register(ctx, fmt.Sprintf("reg-%s-%d-%d@example.com", f.Round, i, registered[i]), Password, "Bench", "Registrant")
 			}, nil
 		}),
 		plan(StepLogin, func(i int) (Op, error) {
-			r := rand.New(rand.NewPCG(uint64(i), 1))
+			r := rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
 			return func(ctx context.Context) error {
 				_, err := c.Login(ctx, PopulationEmail(r.IntN(f.Population)), Password)
 				return err
 			}, nil
 		}),
 		plan(StepRefresh, func(i int) (Op, error) {
-			token, err := f.Refreshers[i].Refresh(codec)
+			if refresh[i] == "" {
+				token, err := f.Refreshers[i].Refresh(codec)
+				if err != nil {
+					return nil, err
+				}
+				refresh[i] = token
+			}
 			return func(ctx context.Context) error {
-				pair, err := c.Refresh(ctx, token)
+				pair, err := c.Refresh(ctx, refresh[i])
 				if err == nil {
-					token = pair.Refresh
+					refresh[i] = pair.Refresh
 				}
 				return err
-			}, err
+			}, nil
 		}),
 		MePlan(StepMe, c, f, codec, o),
 		plan(StepUpdateMe, func(i int) (Op, error) {
@@ -75,7 +88,7 @@ func Steps(c *Client, f *Fixture, codec credential.TokenCodec, o Options) []Plan
 		}),
 		plan(StepUser, func(i int) (Op, error) {
 			token, err := access(f.Workers[i])
-			r := rand.New(rand.NewPCG(uint64(i), 2))
+			r := rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
 			return func(ctx context.Context) error {
 				return c.User(ctx, token, PopulationID(r.IntN(f.Population)))
 			}, err
@@ -96,11 +109,11 @@ func Steps(c *Client, f *Fixture, codec credential.TokenCodec, o Options) []Plan
 		plan(StepChangePassword, func(i int) (Op, error) {
 			token, err := access(f.Changers[i])
 			passwords := [2]string{Password, OtherPassword}
-			n := 0
 			return func(ctx context.Context) error {
+				n := changes[i]
 				err := c.ChangePassword(ctx, token, passwords[n%2], passwords[(n+1)%2])
 				if err == nil {
-					n++
+					changes[i]++
 				}
 				return err
 			}, err
