@@ -34,7 +34,9 @@ test-unit: ## unit, adapter and contract tests under the race detector
 test-features: ## Gherkin scenarios in-process, on embedded bbolt and on MongoDB (FerretDB)
 	@mkdir -p tmp
 	@echo "go test -race -v -run TestFeatures ./features/  (full log: tmp/features.log)"
-	@$(GO) test -race -v -count=1 -run 'TestFeatures|TestLoginTiming' ./features/ > tmp/features.log 2>&1 || \
+	@$(GO) test -v -count=1 -run 'TestLoginTiming' ./features/ > tmp/timing.log 2>&1 || { cat tmp/timing.log; exit 1; }
+	@grep -h "ratio" tmp/timing.log | sed 's/^ */  login timing: /'
+	@$(GO) test -race -v -count=1 -run 'TestFeatures' ./features/ > tmp/features.log 2>&1 || \
 		{ grep -E -- '--- FAIL|Error:|suite.go' tmp/features.log | head -60; tail -5 tmp/features.log; exit 1; }
 	@awk '/^=== RUN   TestFeatures\/[a-z]+$$/ {split($$3, a, "/"); mode = a[2]} \
 		/^[0-9]+ scenarios \(/ {print "  features in-process, " mode " store: " $$0}' tmp/features.log

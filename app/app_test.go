@@ -53,6 +53,11 @@ func TestLoadConfigRejects(t *testing.T) {
 		"bad log format":       {"AUTHD_LOG_FORMAT": "xml"},
 		"bad log level":        {"AUTHD_LOG_LEVEL": "loud"},
 		"too many argon lanes": {"AUTHD_ARGON2_THREADS": "300"},
+		"over NIST's 100":      {"AUTHD_LOGIN_MAX_FAILURES": "101"},
+		"negative limit":       {"AUTHD_REGISTER_MAX_PER_IP": "-1"},
+		"zero window":          {"AUTHD_LOGIN_WINDOW": "0s"},
+		"bad proxy list":       {"AUTHD_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"},
+		"session < refresh":    {"AUTHD_SESSION_MAX_AGE": "1h"},
 	} {
 		if _, err := app.LoadConfig(nil, env(vars), io.Discard); err == nil {
 			t.Errorf("%s: accepted %v", name, vars)

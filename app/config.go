@@ -26,6 +26,7 @@ type Config struct {
 	JWTLeeway        time.Duration
 	AccessTTL        time.Duration
 	RefreshTTL       time.Duration
+	SessionMaxAge    time.Duration
 	Argon2Memory     uint
 	Argon2Time       uint
 	Argon2Threads    uint
@@ -71,6 +72,7 @@ func settings(c *Config) []setting {
 		{"jwt-leeway", "AUTHD_JWT_LEEWAY", "clock skew tolerated on token times (at most 30s)", dur(&c.JWTLeeway, 5*time.Second)},
 		{"access-token-ttl", "AUTHD_ACCESS_TOKEN_TTL", "lifetime of access tokens (expires_in)", dur(&c.AccessTTL, 30*time.Minute)},
 		{"refresh-token-ttl", "AUTHD_REFRESH_TOKEN_TTL", "lifetime of refresh tokens and idle sessions", dur(&c.RefreshTTL, 7*24*time.Hour)},
+		{"session-max-age", "AUTHD_SESSION_MAX_AGE", "absolute lifetime of a session: refreshing never extends it past this since login", dur(&c.SessionMaxAge, 30*24*time.Hour)},
 		{"argon2-memory", "AUTHD_ARGON2_MEMORY_KIB", "argon2id memory per hash in KiB", num(&c.Argon2Memory, 19456)},
 		{"argon2-time", "AUTHD_ARGON2_TIME", "argon2id passes", num(&c.Argon2Time, 2)},
 		{"argon2-threads", "AUTHD_ARGON2_THREADS", "argon2id lanes", num(&c.Argon2Threads, 1)},
@@ -133,6 +135,9 @@ func (c Config) validate() error {
 	if c.AccessTTL <= 0 || c.RefreshTTL <= 0 {
 		errs = append(errs, errors.New("token lifetimes must be positive"))
 	}
+	if c.SessionMaxAge < c.RefreshTTL {
+		errs = append(errs, errors.New("AUTHD_SESSION_MAX_AGE must be at least AUTHD_REFRESH_TOKEN_TTL"))
+	}
 	if c.RefreshTTL < c.AccessTTL {
 		errs = append(errs, errors.New("the refresh token must outlive the access token"))
 	}
@@ -144,6 +149,10 @@ func (c Config) validate() error {
 	}
 	if c.LoginMaxFailures < 0 || c.IPMaxFailures < 0 || c.RegisterMaxPerIP < 0 {
 		errs = append(errs, errors.New("throttling limits can't be negative (0 disables)"))
+	}
+	if c.LoginMaxFailures > 100 {
+		// NIST SP 800-63B: no more than 100 consecutive failed attempts on one account.
+		errs = append(errs, errors.New("AUTHD_LOGIN_MAX_FAILURES can be at most 100"))
 	}
 	if c.LoginWindow <= 0 || c.RegisterWindow <= 0 {
 		errs = append(errs, errors.New("throttling windows must be positive"))

@@ -23,7 +23,7 @@ var CoreModule = fx.Module("core",
 		fx.Annotate(newTokenCodec, fx.As(new(credential.TokenCodec))),
 		func() credential.Policy { return credential.NewPolicy(zxcvbnmeter.Meter{}) },
 		func(c Config) credential.Config {
-			return credential.Config{AccessTTL: c.AccessTTL, RefreshTTL: c.RefreshTTL, Throttle: credential.ThrottleConfig{
+			return credential.Config{AccessTTL: c.AccessTTL, RefreshTTL: c.RefreshTTL, SessionMaxAge: c.SessionMaxAge, Throttle: credential.ThrottleConfig{
 				LoginMaxFailures: c.LoginMaxFailures, LoginWindow: c.LoginWindow, IPMaxFailures: c.IPMaxFailures,
 				RegisterMaxPerIP: c.RegisterMaxPerIP, RegisterWindow: c.RegisterWindow,
 			}}

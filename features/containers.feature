@@ -16,6 +16,9 @@ Feature: Running as containers: outages, restarts, replicas and crashes
     Then the response status should be 503
     And the response should be an error with code "storage_unavailable"
     And the response header "Retry-After" should be present
+    And the response should not contain "mongo"
+    And the response should not contain "server selection"
+    And the response should not contain "27017"
     And the response arrived within 10 seconds
     When I send a GET request to "/readyz"
     Then the response status should be 503

@@ -14,6 +14,23 @@ Feature: HTTP behaviour every client can rely on
     Then the response header "X-Content-Type-Options" should be "nosniff"
     And the response header "X-Request-ID" should be present
 
+  Scenario Outline: Every answer, success or error, forbids caching, sniffing and framing
+    When I send a <method> request to "<path>"
+    Then the response status should be <status>
+    And the response header "Cache-Control" should be "no-store"
+    And the response header "Pragma" should be "no-cache"
+    And the response header "X-Content-Type-Options" should be "nosniff"
+    And the response header "X-Frame-Options" should be "DENY"
+    And the response header "Referrer-Policy" should be "no-referrer"
+    And the response header "Content-Security-Policy" should contain "frame-ancestors 'none'"
+
+    Examples:
+      | method | path                 | status |
+      | GET    | /healthz             | 200    |
+      | GET    | /api/v1/users/me     | 401    |
+      | POST   | /api/v1/auth/login   | 422    |
+      | GET    | /api/v1/nowhere      | 404    |
+
   Scenario: A sane request id from the client is echoed
     Given the next request has header "X-Request-ID" set to "trace-123"
     When I send a GET request to "/healthz"

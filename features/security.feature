@@ -159,6 +159,35 @@ Feature: Resisting attackers
     Then the response status should be 201
     And the response field "email" should be "mıke@example.com"
     And the response field "id" should not be "{mike.id}"
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "mıke@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 200
+    And I remember the response field "access_token" as "dotless"
+    When I use the bearer token "{dotless}"
+    And I send a GET request to "/api/v1/users/me"
+    Then the response field "email" should be "mıke@example.com"
+
+  Scenario Outline: Unicode case and normalisation never lead to another account
+    Given a registered user "<owner>"
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "<lookalike>", "password": "SecurePass123!"}
+      """
+    Then the response status should be <login>
+    When I send a POST request to "/api/v1/auth/register" with body:
+      """
+      {"email": "<lookalike>", "password": "SecurePass123!", "confirm_password": "SecurePass123!",
+       "first_name": "Look", "last_name": "Alike"}
+      """
+    Then the response status should be <register>
+
+    Examples:
+      | owner             | lookalike          | login | register |
+      | mike@example.com  | MİKE@example.com   | 401   | 201      |
+      | kate@example.com  | \u212Aate@example.com | 422   | 422      |
+      | anna@example.com  | ANNA@example.com   | 200   | 409      |
 
   Scenario: A JSON operator object where a string belongs never reaches the database
     When I send a POST request to "/api/v1/auth/login" with body:

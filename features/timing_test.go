@@ -1,3 +1,8 @@
+//go:build !race
+
+// The race detector slows the Go code around the hash several times over but not argon2's inner
+// loop evenly, so the timing comparison runs only in a normal build (make test runs it so).
+
 package features_test
 
 import (
@@ -41,24 +46,33 @@ func TestLoginTimingRevealsNoAccounts(t *testing.T) {
 	}
 	post(`{"email":"warmup@example.com","password":"WrongPass123!"}`) // computes the dummy hash once
 
-	const rounds = 25
-	var known, unknown []time.Duration
-	var knownBody, unknownBody []byte
-	for i := range rounds {
-		d, b := post(`{"email":"timing@example.com","password":"WrongPass123!"}`)
-		known, knownBody = append(known, d), b
-		d, b = post(fmt.Sprintf(`{"email":"nobody%d@example.com","password":"WrongPass123!"}`, i))
-		unknown, unknownBody = append(unknown, d), b
+	// This machine is shared: a burst of other work can skew one measurement. A real difference
+	// shows in every attempt, so the best of three must be within the bound.
+	best := 0.0
+	for attempt := range 3 {
+		const rounds = 25
+		var known, unknown []time.Duration
+		var knownBody, unknownBody []byte
+		for i := range rounds {
+			d, b := post(`{"email":"timing@example.com","password":"WrongPass123!"}`)
+			known, knownBody = append(known, d), b
+			d, b = post(fmt.Sprintf(`{"email":"nobody%d-%d@example.com","password":"WrongPass123!"}`, attempt, i))
+			unknown, unknownBody = append(unknown, d), b
+		}
+		if !bytes.Equal(knownBody, unknownBody) {
+			t.Fatalf("bodies differ:\n%s\n%s", knownBody, unknownBody)
+		}
+		mk, mu := median(known), median(unknown)
+		ratio := float64(max(mk, mu)) / float64(min(mk, mu))
+		t.Logf("attempt %d: median wrong password %s, unknown email %s, ratio %.2f", attempt+1, mk, mu, ratio)
+		if best == 0 || ratio < best {
+			best = ratio
+		}
+		if best <= 1.25 {
+			return
+		}
 	}
-	if !bytes.Equal(knownBody, unknownBody) {
-		t.Errorf("bodies differ:\n%s\n%s", knownBody, unknownBody)
-	}
-	mk, mu := median(known), median(unknown)
-	ratio := float64(max(mk, mu)) / float64(min(mk, mu))
-	t.Logf("median wrong password %s, unknown email %s, ratio %.2f", mk, mu, ratio)
-	if ratio > 1.25 {
-		t.Errorf("medians %s vs %s differ by more than 25%%: the response time tells accounts apart", mk, mu)
-	}
+	t.Errorf("in three attempts the medians never came within 25%% (best ratio %.2f): the response time tells accounts apart", best)
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -35,27 +35,16 @@ func decodeAttempts(raw []byte) (credential.Attempts, error) {
 	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC()}, nil
 }
 
-// Get implements credential.AttemptStore.
-func (s *Attempts) Get(ctx context.Context, key string) (credential.Attempts, error) {
-	var a credential.Attempts
-	err := read(ctx, s.bolt, "get attempts", func(tx *bolt.Tx) error {
-		var err error
-		a, err = decodeAttempts(tx.Bucket(bucketAttempts).Get([]byte(key)))
-		return err
-	})
-	return a, err
-}
-
-// Add implements credential.AttemptStore; the read and the write share one transaction.
-func (s *Attempts) Add(ctx context.Context, key string, now time.Time, lapsed func(credential.Attempts) bool) (credential.Attempts, error) {
+// Update implements credential.AttemptStore; the read and the write share one transaction.
+func (s *Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
 	var next credential.Attempts
-	err := write(ctx, s.bolt, "add attempt", func(tx *bolt.Tx) error {
+	err := write(ctx, s.bolt, "update attempts", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAttempts)
 		cur, err := decodeAttempts(b.Get([]byte(key)))
 		if err != nil {
 			return err
 		}
-		next = credential.Next(cur, now, lapsed)
+		next = change(cur)
 		raw, err := json.Marshal(attemptDoc{Count: next.Count, First: next.First.UTC(), Last: next.Last.UTC()})
 		if err != nil {
 			return err

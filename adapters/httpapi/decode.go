@@ -28,6 +28,9 @@ type field struct {
 	name     string
 	required bool
 	nullable bool // null is a value of its own (it clears), not a type error
+	// verbatim fields must arrive in NFC and are not normalised: for an identifier like an email,
+	// normalising would merge addresses that differ (the Kelvin sign U+212A would become "K").
+	verbatim bool
 }
 
 // value is one decoded member: absent, null, or a string.
@@ -127,6 +130,12 @@ func stringValue(f field, raw jsontext.Value) (value, *user.ValidationError) {
 		tok := string(unquoted)
 		if strings.ContainsRune(tok, 0) {
 			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeValue, Msg: "String must not contain NUL characters"}
+		}
+		if f.verbatim {
+			if !norm.NFC.IsNormalString(tok) {
+				return value{}, &user.ValidationError{Field: f.name, Type: user.TypeValue, Msg: "String must be in Unicode normalization form C (NFC)"}
+			}
+			return value{present: true, s: tok}, nil
 		}
 		// Composed and decomposed spellings of one text are one value from here on.
 		return value{present: true, s: norm.NFC.String(tok)}, nil

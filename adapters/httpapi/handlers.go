@@ -11,10 +11,10 @@ import (
 
 var (
 	registerFields = []field{
-		{name: "email", required: true}, {name: "password", required: true}, {name: "confirm_password", required: true},
+		{name: "email", required: true, verbatim: true}, {name: "password", required: true}, {name: "confirm_password", required: true},
 		{name: "first_name", required: true}, {name: "last_name", required: true},
 	}
-	loginFields          = []field{{name: "email", required: true}, {name: "password", required: true}}
+	loginFields          = []field{{name: "email", required: true, verbatim: true}, {name: "password", required: true}}
 	refreshFields        = []field{{name: "refresh_token", required: true}}
 	logoutFields         = []field{{name: "refresh_token"}}
 	changePasswordFields = []field{

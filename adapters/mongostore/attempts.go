@@ -52,65 +52,53 @@ func (s *Attempts) createIndexes(ctx context.Context) error {
 	return nil
 }
 
-// Get implements credential.AttemptStore.
-func (s *Attempts) Get(ctx context.Context, key string) (credential.Attempts, error) {
-	var d attemptDoc
-	err := s.attempts.FindOne(ctx, byID(key)).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return credential.Attempts{}, nil
-	}
-	if err != nil {
-		return credential.Attempts{}, translate("get attempts", err)
-	}
-	return d.attempts(), nil
-}
-
-// Add implements credential.AttemptStore.
-func (s *Attempts) Add(ctx context.Context, key string, now time.Time, lapsed func(credential.Attempts) bool) (credential.Attempts, error) {
+// Update implements credential.AttemptStore.
+func (s *Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
 	pause := firstPause
 	for range writeAttempts {
 		var d attemptDoc
 		err := s.attempts.FindOne(ctx, byID(key)).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) {
-			next := credential.Next(credential.Attempts{}, now, lapsed)
-			_, err := s.attempts.InsertOne(ctx, attemptDoc{Key: key, Count: next.Count, First: next.First, Last: next.Last, ExpiresAt: now.Add(attemptExpiry)})
+			next := change(credential.Attempts{})
+			_, err := s.attempts.InsertOne(ctx, newAttemptDoc(key, next, 0))
 			if err == nil {
 				return next, nil
 			}
 			if !mongo.IsDuplicateKeyError(err) {
-				return credential.Attempts{}, translate("add attempt", err)
+				return credential.Attempts{}, translate("update attempts", err)
 			}
-			continue // another first event won; count on top of it
+			continue // another writer created it first; apply the change on top of theirs
 		}
 		if err != nil {
-			return credential.Attempts{}, translate("add attempt", err)
+			return credential.Attempts{}, translate("update attempts", err)
 		}
-		next := credential.Next(d.attempts(), now, lapsed)
+		next := change(d.attempts())
 		c, err := s.claims.take(ctx, claimKey("attempts", key, d.Version))
 		if errors.Is(err, errClaimed) {
 			if err := sleep(ctx, pause); err != nil {
-				return credential.Attempts{}, translate("add attempt", err)
+				return credential.Attempts{}, translate("update attempts", err)
 			}
 			pause = min(2*pause, maxPause)
 			continue
 		}
 		if err != nil {
-			return credential.Attempts{}, translate("add attempt", err)
+			return credential.Attempts{}, translate("update attempts", err)
 		}
-		res, err := s.attempts.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "version", Value: d.Version}}, bson.D{{Key: "$set", Value: bson.D{
-			{Key: "count", Value: next.Count}, {Key: "first", Value: next.First}, {Key: "last", Value: next.Last},
-			{Key: "expires_at", Value: now.Add(attemptExpiry)}, {Key: "version", Value: d.Version + 1},
-		}}})
+		res, err := s.attempts.ReplaceOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "version", Value: d.Version}}, newAttemptDoc(key, next, d.Version+1))
 		s.claims.release(ctx, c)
 		if err != nil {
-			return credential.Attempts{}, translate("add attempt", err)
+			return credential.Attempts{}, translate("update attempts", err)
 		}
 		if res.MatchedCount == 1 {
 			return next, nil
 		}
 	}
 	// A key this hot is under attack; answering "busy, retry later" is the safe side.
-	return credential.Attempts{}, fmt.Errorf("mongostore: add attempt: %d writers in the way: %w", writeAttempts, storage.ErrUnavailable)
+	return credential.Attempts{}, fmt.Errorf("mongostore: update attempts: %d writers in the way: %w", writeAttempts, storage.ErrUnavailable)
+}
+
+func newAttemptDoc(key string, a credential.Attempts, version int64) attemptDoc {
+	return attemptDoc{Key: key, Count: a.Count, First: a.First, Last: a.Last, ExpiresAt: a.Last.Add(attemptExpiry), Version: version}
 }
 
 // Reset implements credential.AttemptStore.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/authd/authd/core/user"
 )
@@ -15,26 +16,22 @@ func (s *Service) Login(ctx context.Context, rawEmail, password, clientIP string
 	if err != nil {
 		return Pair{}, nil, err
 	}
-	hadFailures, err := s.throttle.checkLogin(ctx, email, clientIP, s.now())
-	if err != nil {
+	if utf8.RuneCountInString(password) > MaxPasswordLen {
+		// No stored password is this long; refuse it as input before it costs any work or a count.
+		return Pair{}, nil, &user.ValidationError{Field: "password", Type: user.TypeStringTooLong, Msg: "String should have at most 128 characters"}
+	}
+	if err := s.throttle.loginAttempt(ctx, email, clientIP, s.now()); err != nil {
 		return Pair{}, nil, err
 	}
 	u, outdated, err := s.verifyLogin(ctx, email, password)
-	if errors.Is(err, ErrInvalidCredentials) {
-		if terr := s.throttle.loginFailed(ctx, email, clientIP, s.now()); terr != nil {
-			return Pair{}, nil, terr
-		}
-	}
 	if err != nil {
 		return Pair{}, nil, err
 	}
 	if !u.IsActive {
 		return Pair{}, nil, ErrInactive
 	}
-	if hadFailures {
-		if err := s.throttle.loginSucceeded(ctx, email); err != nil {
-			return Pair{}, nil, err
-		}
+	if err := s.throttle.loginSucceeded(ctx, email, clientIP); err != nil {
+		return Pair{}, nil, err
 	}
 	return s.openSession(ctx, u, password, outdated)
 }

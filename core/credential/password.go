@@ -34,6 +34,11 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordCh
 	if CheckLength("current_password", c.Current) != nil {
 		return ErrWrongPassword
 	}
+	// Guessing the current password with a stolen access token counts against the same lockout
+	// as guessing it at login.
+	if err := s.throttle.passwordAttempt(ctx, p.User.Email, s.now()); err != nil {
+		return err
+	}
 	verified := p.User.PasswordHash
 	if err := s.verifyCurrent(verified, c.Current); err != nil {
 		return err
@@ -54,7 +59,10 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordCh
 		u.ChangePassword(hash, p.Session.ID)
 		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.throttle.loginSucceeded(ctx, p.User.Email, "")
 }
 
 func (s *Service) verifyCurrent(hash, password string) error {

@@ -23,7 +23,12 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error
 		return Pair{}, s.revokeReused(ctx, sess.ID, now)
 	}
 	next := s.ids.NewID()
-	switch err := s.sessions.Rotate(ctx, sess.ID, claims.ID, next, now.Add(s.cfg.RefreshTTL).UTC()); {
+	expires := now.Add(s.cfg.RefreshTTL).UTC()
+	if s.cfg.SessionMaxAge > 0 {
+		// Each refresh slides the session forward, but never past its absolute lifetime.
+		expires = minTime(expires, sess.CreatedAt.Add(s.cfg.SessionMaxAge).UTC())
+	}
+	switch err := s.sessions.Rotate(ctx, sess.ID, claims.ID, next, expires); {
 	case errors.Is(err, ErrStaleRefresh):
 		// Another request spent this token first.
 		return Pair{}, s.revokeReused(ctx, sess.ID, now)
@@ -33,7 +38,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error
 		return Pair{}, fmt.Errorf("refresh: %w", err)
 	}
 	sess.RefreshID = next
-	sess.ExpiresAt = now.Add(s.cfg.RefreshTTL).UTC()
+	sess.ExpiresAt = expires
 	return s.issue(sess, now)
 }
 
@@ -60,4 +65,11 @@ func (s *Service) issue(sess *Session, now time.Time) (Pair, error) {
 		return Pair{}, fmt.Errorf("sign refresh token: %w", err)
 	}
 	return Pair{AccessToken: access, RefreshToken: refresh, ExpiresIn: s.cfg.AccessTTL}, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }

@@ -14,9 +14,10 @@ import (
 
 // Config holds the lifetimes of issued tokens and the throttling limits.
 type Config struct {
-	AccessTTL  time.Duration
-	RefreshTTL time.Duration
-	Throttle   ThrottleConfig
+	AccessTTL     time.Duration
+	RefreshTTL    time.Duration
+	SessionMaxAge time.Duration // refreshing never extends a session past this since login; 0: no limit
+	Throttle      ThrottleConfig
 }
 
 // Service carries out the credential use cases.

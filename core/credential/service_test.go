@@ -151,8 +151,9 @@ func TestLogin(t *testing.T) {
 	}
 
 	before = e.hasher.Verifies.Load()
-	if _, _, err := e.svc.Login(ctx, "a@example.com", strings.Repeat("x", 129), "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
-		t.Errorf("oversized password: %v", err)
+	var ve *user.ValidationError
+	if _, _, err := e.svc.Login(ctx, "a@example.com", strings.Repeat("x", 129), "192.0.2.1"); !errors.As(err, &ve) || ve.Type != user.TypeStringTooLong {
+		t.Errorf("oversized password: %v, want a string_too_long validation error", err)
 	}
 	if e.hasher.Verifies.Load() != before {
 		t.Error("an oversized password was hashed")

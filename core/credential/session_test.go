@@ -216,3 +216,26 @@ func TestAuthenticateDeletedUser(t *testing.T) {
 		t.Errorf("deleted user %s: %v, want ErrInvalidToken", p.User.ID, err)
 	}
 }
+
+func TestSessionHasAnAbsoluteLifetime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "a@example.com")
+	svc := credential.NewService(e.users, e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
+		credential.Config{AccessTTL: time.Minute, RefreshTTL: 24 * time.Hour, SessionMaxAge: 48 * time.Hour})
+	pair, _, err := svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Refreshing every 20 hours keeps the session alive until 48 hours after login, and no longer.
+	for range 2 {
+		e.clock.Advance(20 * time.Hour)
+		if pair, err = svc.Refresh(ctx, pair.RefreshToken); err != nil {
+			t.Fatalf("refresh within the lifetime: %v", err)
+		}
+	}
+	e.clock.Advance(9 * time.Hour) // 49h after login
+	if _, err := svc.Refresh(ctx, pair.RefreshToken); !errors.Is(err, credential.ErrSessionRevoked) {
+		t.Fatalf("refresh past the absolute lifetime: %v, want ErrSessionRevoked", err)
+	}
+}

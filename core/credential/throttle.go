@@ -17,11 +17,10 @@ type Attempts struct {
 
 // AttemptStore keeps Attempts per key in storage every replica shares.
 type AttemptStore interface {
-	// Get returns key's counter, the zero value when there is none.
-	Get(ctx context.Context, key string) (Attempts, error)
-	// Add records one event at now and returns the new counter. When lapsed reports the stored
-	// counter as over, counting restarts at 1. The read and the write are atomic per key.
-	Add(ctx context.Context, key string, now time.Time, lapsed func(Attempts) bool) (Attempts, error)
+	// Update replaces key's counter (the zero value when there is none) with change(counter) and
+	// returns what it stored, atomically per key: concurrent updates all count. change must be a
+	// pure function of its argument, since a store may call it more than once.
+	Update(ctx context.Context, key string, change func(Attempts) Attempts) (Attempts, error)
 	// Reset forgets key.
 	Reset(ctx context.Context, key string) error
 }
@@ -77,67 +76,106 @@ func accountKey(email string) string { return "login/account/" + email }
 func ipKey(ip string) string         { return "login/ip/" + ip }
 func registerKey(ip string) string   { return "register/ip/" + ip }
 
-// checkLogin refuses a login attempt while the account or the client address is locked out, and
-// otherwise tells whether the account has failures to clear on success. It is keyed on the email
-// whether or not an account has it, so a lockout reveals nothing.
-func (t throttle) checkLogin(ctx context.Context, email, ip string, now time.Time) (bool, error) {
-	limits := []struct {
-		key string
-		max int
-	}{{accountKey(email), t.cfg.LoginMaxFailures}, {ipKey(ip), t.cfg.IPMaxFailures}}
+// reserve counts an attempt under key before it is made, unless the key is locked out: counting
+// first, in one atomic update, is what stops a burst of parallel guesses from all slipping in
+// before any of them is recorded. It returns how long the caller must wait when locked out.
+func (t throttle) reserve(ctx context.Context, key string, max int, window time.Duration, now time.Time) (time.Duration, error) {
 	var wait time.Duration
-	failures := false
-	for i, l := range limits {
-		if l.max <= 0 || (i == 1 && ip == "") {
-			continue
+	_, err := t.store.Update(ctx, key, func(a Attempts) Attempts {
+		wait = 0
+		if now.Sub(a.Last) > window+lockout(a.Count, max) {
+			a = Attempts{} // the earlier attempts are no longer consecutive
 		}
-		a, err := t.store.Get(ctx, l.key)
-		if err != nil {
-			return false, fmt.Errorf("read login attempts: %w", err)
+		if d := lockout(a.Count, max); d > 0 && now.Before(a.Last.Add(d)) {
+			wait = a.Last.Add(d).Sub(now)
+			return a
 		}
-		if until := a.Last.Add(lockout(a.Count, l.max)); now.Before(until) {
-			wait = max(wait, until.Sub(now))
+		if a.Count == 0 {
+			a.First = now
 		}
-		failures = failures || (i == 0 && a.Count > 0)
-	}
-	if wait > 0 {
-		return false, &ThrottledError{RetryAfter: wait}
-	}
-	return failures, nil
-}
-
-// loginFailed counts a failed login against the account and the client address.
-func (t throttle) loginFailed(ctx context.Context, email, ip string, now time.Time) error {
-	if t.cfg.LoginMaxFailures > 0 {
-		if err := t.add(ctx, accountKey(email), now, t.cfg.LoginMaxFailures); err != nil {
-			return err
+		a.Count++
+		// Concurrent requests read the clock in any order; the counter only moves forward.
+		if now.After(a.Last) {
+			a.Last = now
 		}
-	}
-	if t.cfg.IPMaxFailures > 0 && ip != "" {
-		return t.add(ctx, ipKey(ip), now, t.cfg.IPMaxFailures)
-	}
-	return nil
-}
-
-func (t throttle) add(ctx context.Context, key string, now time.Time, max int) error {
-	_, err := t.store.Add(ctx, key, now, func(a Attempts) bool {
-		// Failures stop being consecutive once a window has passed since the lockout they caused ended.
-		return now.Sub(a.Last) > t.cfg.LoginWindow+lockout(a.Count, max)
+		return a
 	})
 	if err != nil {
-		return fmt.Errorf("record login failure: %w", err)
+		return 0, fmt.Errorf("count attempt: %w", err)
+	}
+	return wait, nil
+}
+
+// release takes back an attempt reserve counted, for a key a success does not reset.
+func (t throttle) release(ctx context.Context, key string) error {
+	_, err := t.store.Update(ctx, key, func(a Attempts) Attempts {
+		a.Count = max(a.Count-1, 0)
+		return a
+	})
+	if err != nil {
+		return fmt.Errorf("release attempt: %w", err)
 	}
 	return nil
 }
 
-// loginSucceeded clears the account's failures; the address keeps its count, or an attacker could
-// interleave logins to an account of their own.
-func (t throttle) loginSucceeded(ctx context.Context, email string) error {
+// loginAttempt counts a login attempt against the account and the client address, or refuses it
+// while either is locked out. It is keyed on the email whether or not an account has it, so a
+// lockout reveals nothing. A failure needs no report afterwards, since it was counted up front;
+// a success is reported with loginSucceeded.
+func (t throttle) loginAttempt(ctx context.Context, email, ip string, now time.Time) error {
+	var wait time.Duration
+	if t.cfg.LoginMaxFailures > 0 {
+		w, err := t.reserve(ctx, accountKey(email), t.cfg.LoginMaxFailures, t.cfg.LoginWindow, now)
+		if err != nil {
+			return err
+		}
+		wait = w
+	}
+	if t.cfg.IPMaxFailures > 0 && ip != "" && wait == 0 {
+		w, err := t.reserve(ctx, ipKey(ip), t.cfg.IPMaxFailures, t.cfg.LoginWindow, now)
+		if err != nil {
+			return err
+		}
+		if w > 0 && t.cfg.LoginMaxFailures > 0 {
+			// The account's count went up for an attempt that is not going to happen.
+			if err := t.release(ctx, accountKey(email)); err != nil {
+				return err
+			}
+		}
+		wait = w
+	}
+	if wait > 0 {
+		return &ThrottledError{RetryAfter: wait}
+	}
+	return nil
+}
+
+// passwordAttempt counts a check of the current password (change-password) against the account.
+func (t throttle) passwordAttempt(ctx context.Context, email string, now time.Time) error {
 	if t.cfg.LoginMaxFailures <= 0 {
 		return nil
 	}
-	if err := t.store.Reset(ctx, accountKey(email)); err != nil {
-		return fmt.Errorf("reset login failures: %w", err)
+	wait, err := t.reserve(ctx, accountKey(email), t.cfg.LoginMaxFailures, t.cfg.LoginWindow, now)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return &ThrottledError{RetryAfter: wait}
+	}
+	return nil
+}
+
+// loginSucceeded clears the account's failures and takes back the address's count for this
+// attempt; the address keeps its earlier failures, or an attacker could interleave logins to an
+// account of their own.
+func (t throttle) loginSucceeded(ctx context.Context, email, ip string) error {
+	if t.cfg.LoginMaxFailures > 0 {
+		if err := t.store.Reset(ctx, accountKey(email)); err != nil {
+			return fmt.Errorf("reset login failures: %w", err)
+		}
+	}
+	if t.cfg.IPMaxFailures > 0 && ip != "" {
+		return t.release(ctx, ipKey(ip))
 	}
 	return nil
 }
@@ -147,29 +185,27 @@ func (t throttle) register(ctx context.Context, ip string, now time.Time) error 
 	if t.cfg.RegisterMaxPerIP <= 0 || ip == "" {
 		return nil
 	}
-	key := registerKey(ip)
-	a, err := t.store.Get(ctx, key)
+	var wait time.Duration
+	_, err := t.store.Update(ctx, registerKey(ip), func(a Attempts) Attempts {
+		wait = 0
+		end := a.First.Add(t.cfg.RegisterWindow)
+		if !now.Before(end) {
+			a = Attempts{First: now}
+			end = now.Add(t.cfg.RegisterWindow)
+		}
+		if a.Count >= t.cfg.RegisterMaxPerIP {
+			wait = end.Sub(now)
+			return a
+		}
+		a.Count++
+		a.Last = now
+		return a
+	})
 	if err != nil {
-		return fmt.Errorf("read registrations: %w", err)
+		return fmt.Errorf("count registration: %w", err)
 	}
-	end := a.First.Add(t.cfg.RegisterWindow)
-	if a.Count >= t.cfg.RegisterMaxPerIP && now.Before(end) {
-		return &ThrottledError{RetryAfter: end.Sub(now)}
-	}
-	_, err = t.store.Add(ctx, key, now, func(a Attempts) bool { return !now.Before(a.First.Add(t.cfg.RegisterWindow)) })
-	if err != nil {
-		return fmt.Errorf("record registration: %w", err)
+	if wait > 0 {
+		return &ThrottledError{RetryAfter: wait}
 	}
 	return nil
-}
-
-// Next is the counter after one more event at now: stores call it inside their atomic update so
-// every store counts the same way.
-func Next(a Attempts, now time.Time, lapsed func(Attempts) bool) Attempts {
-	if a.Count == 0 || lapsed(a) {
-		return Attempts{Count: 1, First: now, Last: now}
-	}
-	a.Count++
-	a.Last = now
-	return a
 }

@@ -3,6 +3,8 @@ package credential_test
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,5 +145,96 @@ func TestRegistrationPerAddress(t *testing.T) {
 	e.clock.Advance(time.Hour)
 	if err := reg(12, "198.51.100.1"); err != nil {
 		t.Fatalf("still throttled after the window: %v", err)
+	}
+}
+
+func TestParallelGuessesAreAllCounted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "a@example.com")
+	const n = 40
+	var wg sync.WaitGroup
+	var throttled, wrong atomic.Int32
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", fmt.Sprintf("192.0.2.%d", i))
+			switch {
+			case errors.Is(err, credential.ErrThrottled):
+				throttled.Add(1)
+			case errors.Is(err, credential.ErrInvalidCredentials):
+				wrong.Add(1)
+			default:
+				t.Errorf("unexpected %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wrong.Load() != int32(throttleConfig.LoginMaxFailures) || throttled.Load() != n-int32(throttleConfig.LoginMaxFailures) {
+		t.Fatalf("%d guesses checked, %d throttled; want exactly %d checked", wrong.Load(), throttled.Load(), throttleConfig.LoginMaxFailures)
+	}
+}
+
+func TestParallelRegistrationsAreAllCounted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const n = 12
+	var wg sync.WaitGroup
+	var created, throttled atomic.Int32
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.svc.Register(ctx, credential.Registration{
+				Email: fmt.Sprintf("p%d@example.com", i), Password: pw, ConfirmPassword: pw, FirstName: "P", LastName: "P", ClientIP: "198.51.100.3",
+			})
+			switch {
+			case err == nil:
+				created.Add(1)
+			case errors.Is(err, credential.ErrThrottled):
+				throttled.Add(1)
+			default:
+				t.Errorf("unexpected %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if created.Load() != int32(throttleConfig.RegisterMaxPerIP) {
+		t.Fatalf("%d registrations accepted in parallel, limit %d", created.Load(), throttleConfig.RegisterMaxPerIP)
+	}
+}
+
+func TestChangePasswordGuessesCountTowardsTheLockout(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "a@example.com")
+	_, p := e.login(t, "a@example.com")
+	for i := range throttleConfig.LoginMaxFailures {
+		err := e.svc.ChangePassword(ctx, p, credential.PasswordChange{Current: "Wrong" + pw, New: "NewSecure1!", Confirm: "NewSecure1!"})
+		if !errors.Is(err, credential.ErrWrongPassword) {
+			t.Fatalf("guess %d: %v", i+1, err)
+		}
+	}
+	err := e.svc.ChangePassword(ctx, p, credential.PasswordChange{Current: pw, New: "NewSecure1!", Confirm: "NewSecure1!"})
+	retryAfter(t, err)
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.50"); !errors.Is(err, credential.ErrThrottled) {
+		t.Errorf("login during a lockout earned by change-password guesses: %v", err)
+	}
+}
+
+func TestAnEarlierClockIsNotALockout(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "a@example.com")
+	// A concurrent request on another replica, whose clock runs a little ahead, counted a failure.
+	later := e.clock.Now().Add(time.Second)
+	if _, err := e.attempts.Update(ctx, "login/account/a@example.com", func(credential.Attempts) credential.Attempts {
+		return credential.Attempts{Count: 1, First: later, Last: later}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); err != nil {
+		t.Fatalf("one failure below the limit locked the account: %v", err)
 	}
 }

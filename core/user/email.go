@@ -13,8 +13,10 @@ const (
 	maxLocalLen = 64
 )
 
-// NormalizeEmail validates an address and returns its canonical form: lower-case, no surrounding space.
-// Two different canonical forms are two different accounts; the caller is expected to hand in NFC text.
+// NormalizeEmail validates an address and returns its canonical form: ASCII letters lower-cased, no
+// surrounding space. Two different canonical forms are two different accounts, and two different
+// addresses never share one; the caller must refuse text that is not in Unicode NFC, so that no
+// normalisation can merge addresses either.
 func NormalizeEmail(field, raw string) (string, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
@@ -43,5 +45,17 @@ func NormalizeEmail(field, raw string) (string, error) {
 	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
 		return "", invalid(field, TypeValue, "value is not a valid email address: the domain must have a dot and no empty labels")
 	}
-	return strings.ToLower(s), nil
+	return asciiLower(s), nil
+}
+
+// asciiLower folds A–Z only. Unicode case mapping would merge different addresses: strings.ToLower
+// turns "İ" (U+0130) into "i", so "MİKE@" would become "mike@" and reach Mike's account.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/authd/authd/core/user"
 )
 
-// FuzzNormalizeEmail: never panics; an accepted address is lower-case, within RFC 5321's limits, and
+// FuzzNormalizeEmail: never panics; an accepted address has no ASCII capitals, is within RFC 5321's limits, and
 // normalising it again changes nothing (so stored and looked-up forms always agree).
 func FuzzNormalizeEmail(f *testing.F) {
 	for _, seed := range []string{"user@example.com", " A@B.CO ", "mıke@example.com", "a@b", "x@y..z", `"q"@x.com`, "İ@example.com", "a\x00@b.com"} {
@@ -19,7 +19,7 @@ func FuzzNormalizeEmail(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if got != strings.ToLower(got) || utf8.RuneCountInString(got) > 254 || !strings.Contains(got, "@") {
+		if strings.ContainsAny(got, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") || utf8.RuneCountInString(got) > 254 || !strings.Contains(got, "@") {
 			t.Fatalf("NormalizeEmail(%q) = %q", in, got)
 		}
 		again, err := user.NormalizeEmail("email", got)

@@ -20,7 +20,9 @@ func TestNormalizeEmail(t *testing.T) {
 		{"user@example.com", "user@example.com", true},
 		{"  User@Example.COM ", "user@example.com", true},
 		{"first.last+tag@sub.example.co.uk", "first.last+tag@sub.example.co.uk", true},
-		{"mıke@example.com", "mıke@example.com", true}, // dotless i is its own letter, not "mike"
+		{"mıke@example.com", "mıke@example.com", true},           // dotless i is its own letter, not "mike"
+		{"MİKE@example.com", "mİke@example.com", true},           // dotted capital I stays: ToLower would make it "mike"
+		{"\u212Aate@example.com", "\u212Aate@example.com", true}, // Kelvin sign is not "K"
 		{"", "", false},
 		{"plain", "", false},
 		{"a@b", "", false},
@@ -46,8 +48,16 @@ func TestNormalizeEmail(t *testing.T) {
 			t.Errorf("NormalizeEmail(%q) error %v is not a value_error at email", tt.in, err)
 		}
 	}
-	if a, _ := user.NormalizeEmail("e", "mike@example.com"); a == "mıke@example.com" {
-		t.Error("look-alike addresses collided")
+	seen := map[string]string{}
+	for _, in := range []string{"mike@example.com", "mıke@example.com", "MİKE@example.com", "mİke@example.com", "kate@example.com", "\u212Aate@example.com"} {
+		got, err := user.NormalizeEmail("e", in)
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		if prev, ok := seen[got]; ok && !strings.EqualFold(prev, in) {
+			t.Errorf("%q and %q map to one account %q", prev, in, got)
+		}
+		seen[got] = in
 	}
 }
 
