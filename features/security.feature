@@ -14,6 +14,37 @@ Feature: Resisting attackers
     And the response header "Retry-After" should be "60"
     And the response should be an error with code "too_many_attempts"
 
+  Scenario: Parallel guesses are all counted: exactly the limit gets checked
+    When I send 30 concurrent POST requests to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "WrongPass123!"}
+      """
+    Then exactly 5 of them should have status 401
+    And the others should have status 429
+
+  Scenario: Parallel registrations from one address are all counted
+    When I send 25 concurrent POST requests to "/api/v1/auth/register" with body:
+      """
+      {"email": "flood@example.com", "password": "SecurePass123!", "confirm_password": "SecurePass123!",
+       "first_name": "Flo", "last_name": "Od"}
+      """
+    Then exactly 1 of them should have status 201
+    And exactly 6 of them should have status 429
+    And exactly 18 of them should have status 409
+
+  Scenario: Guessing the current password in change-password counts towards the lockout
+    Given I am logged in as "victim@example.com"
+    When I send 5 concurrent POST requests to "/api/v1/auth/change-password" with body:
+      """
+      {"current_password": "WrongPass123!", "new_password": "NewSecurePass123!", "confirm_password": "NewSecurePass123!"}
+      """
+    Then exactly 5 of them should have status 400
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 429
+
   Scenario: A lockout of one account leaves other accounts alone
     Given a registered user "bystander@example.com"
     When I fail to log in as "victim@example.com" 5 times
@@ -188,6 +219,14 @@ Feature: Resisting attackers
       | mike@example.com  | MİKE@example.com   | 401   | 201      |
       | kate@example.com  | \u212Aate@example.com | 422   | 422      |
       | anna@example.com  | ANNA@example.com   | 200   | 409      |
+
+  Scenario: A login password longer than any stored one is a validation error, not a guess
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com",
+       "password": "Aa1!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
+      """
+    Then the response should be a validation error at "body.password" of type "string_too_long"
 
   Scenario: A JSON operator object where a string belongs never reaches the database
     When I send a POST request to "/api/v1/auth/login" with body:
