@@ -86,3 +86,9 @@ bench-mongo: build ## the same load test in MongoDB mode, against FerretDB in a 
 docker: build ## build the authd image FROM scratch with bin/authd (no registry needed)
 	cp cmd/authd/Dockerfile.scratch bin/Dockerfile
 	docker build -t authd:latest bin/
+
+GOLANGCI := $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+
+.PHONY: lint
+lint: vet ## go vet and golangci-lint v2 (depguard keeps core pure and adapters away from app)
+	$(GOLANGCI) run ./...

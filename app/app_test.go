@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -69,7 +70,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
 	_, err := app.LoadConfig([]string{"--help"}, env(nil), &out)
-	if err != app.ErrHelp {
+	if !errors.Is(err, app.ErrHelp) {
 		t.Fatalf("err = %v, want ErrHelp", err)
 	}
 	for _, v := range []string{"AUTHD_HTTP_ADDR", "AUTHD_DATA_DIR", "AUTHD_MONGODB_URI", "AUTHD_MONGODB_DATABASE", "AUTHD_JWT_SECRET",

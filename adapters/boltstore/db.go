@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/authd/authd/core/storage"
 )
@@ -37,7 +38,7 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("boltstore: create directory for %s: %w", path, err)
 	}
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("boltstore: open %s: the file is locked by another process or handle (gave up after %s): %w",
 			path, lockTimeout, err)
 	}
@@ -114,7 +115,7 @@ func fail(op string, err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, bolt.ErrDatabaseNotOpen):
+	case errors.Is(err, berrors.ErrDatabaseNotOpen):
 		return fmt.Errorf("boltstore: %s: %w: %w", op, storage.ErrUnavailable, err)
 	default:
 		return fmt.Errorf("boltstore: %s: %w", op, err)

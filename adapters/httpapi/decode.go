@@ -105,7 +105,7 @@ func decodeObject(r *http.Request, fields []field, optionalBody bool) (map[strin
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, jsonInvalid(dec)
 	}
-	if _, err := dec.ReadToken(); err != io.EOF {
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return nil, user.ValidationErrors{{Type: user.TypeJSONInvalid, Msg: fmt.Sprintf("JSON decode error: unexpected data after the object at byte %d", dec.InputOffset())}}
 	}
 	for _, f := range fields {

@@ -88,7 +88,7 @@ func (c *Codec) Verify(token string, kind credential.TokenKind) (credential.Clai
 	var cl claims
 	_, err := c.parser.ParseWithClaims(token, &cl, func(*jwt.Token) (any, error) { return c.secret, nil })
 	if err != nil {
-		return credential.Claims{}, fmt.Errorf("%w: %v", credential.ErrInvalidToken, err)
+		return credential.Claims{}, fmt.Errorf("%w: %w", credential.ErrInvalidToken, err)
 	}
 	if cl.TokenType != string(kind) {
 		return credential.Claims{}, fmt.Errorf("%s token where %s was expected: %w", cl.TokenType, kind, credential.ErrInvalidToken)

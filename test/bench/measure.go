@@ -139,7 +139,7 @@ func (b *bench) cpuTimes(target *process, into *[4]time.Duration) {
 // slug turns a step name into a file name: "GET /users/{id}" becomes "GET-users-id".
 func slug(name string) string {
 	words := strings.FieldsFunc(name, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9')
 	})
 	return strings.Join(words, "-")
 }

@@ -75,7 +75,7 @@ func (p *process) waitHealthy(ctx context.Context, url string, timeout time.Dura
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("%s exited while starting (%v): %s", p.name, p.err, p.tail())
+			return fmt.Errorf("%s exited while starting (%w): %s", p.name, p.err, p.tail())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):

@@ -54,7 +54,7 @@ func MongoConfig(t testing.TB) app.Config {
 
 // Start runs the service with c until t ends. Logs go to the test log only when AUTHD_TEST_LOG is set.
 func Start(t testing.TB, c app.Config, opts ...fx.Option) *Service {
-	var out io.Writer = io.Discard
+	out := io.Discard
 	if os.Getenv("AUTHD_TEST_LOG") != "" {
 		out = os.Stderr
 	}
