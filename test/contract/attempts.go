@@ -12,46 +12,63 @@ import (
 // AttemptStore runs the credential.AttemptStore contract against stores made by newStore.
 func AttemptStore(t *testing.T, newStore func(t *testing.T) credential.AttemptStore) {
 	ctx := context.Background()
-	never := func(credential.Attempts) bool { return false }
+	inc := func(at time.Time) func(credential.Attempts) credential.Attempts {
+		return func(a credential.Attempts) credential.Attempts {
+			if a.Count == 0 {
+				a.First = at
+			}
+			a.Count++
+			a.Last = at
+			return a
+		}
+	}
+	get := func(s credential.AttemptStore, key string) (credential.Attempts, error) {
+		return s.Update(ctx, key, func(a credential.Attempts) credential.Attempts { return a })
+	}
 
 	t.Run("unknown key is a zero counter", func(t *testing.T) {
 		s := newStore(t)
-		a, err := s.Get(ctx, "login/account/nobody@example.com")
+		a, err := get(s, "login/account/nobody@example.com")
 		if err != nil || a.Count != 0 || !a.First.IsZero() {
 			t.Fatalf("Get = %+v, %v", a, err)
 		}
 	})
 
-	t.Run("add counts and remembers first and last", func(t *testing.T) {
+	t.Run("updates count and remember first and last", func(t *testing.T) {
 		s := newStore(t)
 		for i := range 3 {
-			a, err := s.Add(ctx, "k", base.Add(time.Duration(i)*time.Second), never)
+			a, err := s.Update(ctx, "k", inc(base.Add(time.Duration(i)*time.Second)))
 			if err != nil || a.Count != i+1 {
 				t.Fatalf("Add #%d = %+v, %v", i+1, a, err)
 			}
 		}
-		a, err := s.Get(ctx, "k")
+		a, err := get(s, "k")
 		if err != nil || a.Count != 3 || !a.First.Equal(base) || !a.Last.Equal(base.Add(2*time.Second)) {
 			t.Fatalf("Get = %+v, %v", a, err)
 		}
 	})
 
-	t.Run("a lapsed counter restarts", func(t *testing.T) {
+	t.Run("a change may start over", func(t *testing.T) {
 		s := newStore(t)
-		if _, err := s.Add(ctx, "k", base, never); err != nil {
+		if _, err := s.Update(ctx, "k", inc(base)); err != nil {
 			t.Fatal(err)
 		}
 		later := base.Add(time.Hour)
-		a, err := s.Add(ctx, "k", later, func(credential.Attempts) bool { return true })
+		a, err := s.Update(ctx, "k", func(credential.Attempts) credential.Attempts {
+			return credential.Attempts{Count: 1, First: later, Last: later}
+		})
 		if err != nil || a.Count != 1 || !a.First.Equal(later) {
-			t.Fatalf("Add after lapse = %+v, %v", a, err)
+			t.Fatalf("Update = %+v, %v", a, err)
+		}
+		if got, _ := get(s, "k"); got.Count != 1 || !got.First.Equal(later) {
+			t.Fatalf("stored %+v", got)
 		}
 	})
 
 	t.Run("reset forgets only its key", func(t *testing.T) {
 		s := newStore(t)
 		for _, k := range []string{"a", "b"} {
-			if _, err := s.Add(ctx, k, base, never); err != nil {
+			if _, err := s.Update(ctx, k, inc(base)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -61,10 +78,10 @@ func AttemptStore(t *testing.T, newStore func(t *testing.T) credential.AttemptSt
 		if err := s.Reset(ctx, "never-seen"); err != nil {
 			t.Fatalf("Reset of an unknown key: %v", err)
 		}
-		if a, _ := s.Get(ctx, "a"); a.Count != 0 {
+		if a, _ := get(s, "a"); a.Count != 0 {
 			t.Errorf("reset key still counts %d", a.Count)
 		}
-		if b, _ := s.Get(ctx, "b"); b.Count != 1 {
+		if b, _ := get(s, "b"); b.Count != 1 {
 			t.Errorf("other key counts %d, want 1", b.Count)
 		}
 	})
@@ -77,13 +94,13 @@ func AttemptStore(t *testing.T, newStore func(t *testing.T) credential.AttemptSt
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := s.Add(ctx, "hot", base, never); err != nil {
-					t.Errorf("Add: %v", err)
+				if _, err := s.Update(ctx, "hot", inc(base)); err != nil {
+					t.Errorf("Update: %v", err)
 				}
 			}()
 		}
 		wg.Wait()
-		if a, _ := s.Get(ctx, "hot"); a.Count != n {
+		if a, _ := get(s, "hot"); a.Count != n {
 			t.Fatalf("Count = %d after %d parallel adds", a.Count, n)
 		}
 	})

@@ -3,7 +3,6 @@ package fake
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/authd/authd/core/credential"
 )
@@ -17,18 +16,11 @@ type Attempts struct {
 // NewAttempts returns an empty Attempts.
 func NewAttempts() *Attempts { return &Attempts{m: map[string]credential.Attempts{}} }
 
-// Get implements credential.AttemptStore.
-func (s *Attempts) Get(_ context.Context, key string) (credential.Attempts, error) {
+// Update implements credential.AttemptStore.
+func (s *Attempts) Update(_ context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.m[key], nil
-}
-
-// Add implements credential.AttemptStore.
-func (s *Attempts) Add(_ context.Context, key string, now time.Time, lapsed func(credential.Attempts) bool) (credential.Attempts, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[key] = credential.Next(s.m[key], now, lapsed)
+	s.m[key] = change(s.m[key])
 	return s.m[key], nil
 }
 
