@@ -1,7 +1,10 @@
-// Package jwttoken signs and verifies the service's tokens as JWTs (github.com/golang-jwt/jwt/v5).
+// Package jwttoken signs and verifies the service's tokens as JWTs (github.com/golang-jwt/jwt/v5),
+// with one HS256 secret or with a set of Ed25519 keys whose public halves it publishes as a JWKS.
 package jwttoken
 
 import (
+	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,19 +19,33 @@ const MinSecretLen = 32
 // maxTokenLen refuses absurd inputs before any parsing work; real tokens are a few hundred bytes.
 const maxTokenLen = 4096
 
+// Algorithms a Codec signs with; it verifies only tokens of the one it is configured with.
+const (
+	HS256 = "HS256" // one shared secret; tokens carry no kid
+	EdDSA = "EdDSA" // Ed25519 key pairs; tokens carry the kid of the key that signed them
+)
+
 // Config configures a Codec.
 type Config struct {
-	Secret []byte
+	Alg    string // HS256 (the default when empty) or EdDSA
+	Secret []byte // the HS256 key
+	// Keys are the EdDSA keys, oldest first: the last one signs, every one verifies, so adding a
+	// newer key logs nobody out.
+	Keys   []ed25519.PrivateKey
 	Issuer string
 	Leeway time.Duration // clock skew tolerated on exp/nbf/iat, at most 30s
 	Now    func() time.Time
 }
 
-// Codec is an HS256 credential.TokenCodec.
+// Codec is a credential.TokenCodec for HS256 or EdDSA JWTs.
 type Codec struct {
-	secret []byte
-	issuer string
-	parser *jwt.Parser
+	method  jwt.SigningMethod
+	signKey any    // []byte for HS256, ed25519.PrivateKey for EdDSA
+	kid     string // of signKey; empty for HS256
+	verify  map[string]any
+	jwks    JWKSet
+	issuer  string
+	parser  *jwt.Parser
 }
 
 type claims struct {
@@ -37,16 +54,28 @@ type claims struct {
 	TokenType string `json:"token_type"`
 }
 
-// New returns a Codec; it refuses secrets shorter than MinSecretLen.
+// New returns a Codec; it refuses HS256 secrets shorter than MinSecretLen and EdDSA without keys.
 func New(cfg Config) (*Codec, error) {
-	if len(cfg.Secret) < MinSecretLen {
-		return nil, fmt.Errorf("jwttoken: secret is %d bytes, need at least %d", len(cfg.Secret), MinSecretLen)
-	}
 	if cfg.Leeway < 0 || cfg.Leeway > 30*time.Second {
 		return nil, fmt.Errorf("jwttoken: leeway %s is outside 0..30s", cfg.Leeway)
 	}
+	c := &Codec{issuer: cfg.Issuer, verify: map[string]any{}, jwks: JWKSet{Keys: []JWK{}}}
+	switch cfg.Alg {
+	case HS256, "":
+		if len(cfg.Secret) < MinSecretLen {
+			return nil, fmt.Errorf("jwttoken: secret is %d bytes, need at least %d", len(cfg.Secret), MinSecretLen)
+		}
+		// The one secret is filed under the empty kid, so a token naming any kid finds no key.
+		c.method, c.signKey, c.verify[""] = jwt.SigningMethodHS256, cfg.Secret, cfg.Secret
+	case EdDSA:
+		if err := c.useEd25519(cfg.Keys); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("jwttoken: algorithm %q: want %s or %s", cfg.Alg, HS256, EdDSA)
+	}
 	opts := []jwt.ParserOption{
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithValidMethods([]string{c.method.Alg()}),
 		jwt.WithIssuer(cfg.Issuer),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
@@ -55,12 +84,36 @@ func New(cfg Config) (*Codec, error) {
 	if cfg.Now != nil {
 		opts = append(opts, jwt.WithTimeFunc(cfg.Now))
 	}
-	return &Codec{secret: cfg.Secret, issuer: cfg.Issuer, parser: jwt.NewParser(opts...)}, nil
+	c.parser = jwt.NewParser(opts...)
+	return c, nil
+}
+
+// useEd25519 files every key under its thumbprint and signs with the last one.
+func (c *Codec) useEd25519(keys []ed25519.PrivateKey) error {
+	if len(keys) == 0 {
+		return errors.New("jwttoken: EdDSA needs at least one Ed25519 key")
+	}
+	// Newest first in the published set: a naive client that takes the first key gets the signing one.
+	for i := len(keys) - 1; i >= 0; i-- {
+		k := keys[i]
+		if len(k) != ed25519.PrivateKeySize {
+			return fmt.Errorf("jwttoken: key %d is not an Ed25519 private key", i+1)
+		}
+		pub, _ := k.Public().(ed25519.PublicKey)
+		kid := Thumbprint(pub)
+		if _, dup := c.verify[kid]; dup {
+			return fmt.Errorf("jwttoken: key %s is configured twice", kid)
+		}
+		c.verify[kid] = pub
+		c.jwks.Keys = append(c.jwks.Keys, publicJWK(pub, kid))
+	}
+	c.method, c.signKey, c.kid = jwt.SigningMethodEdDSA, keys[len(keys)-1], c.jwks.Keys[0].Kid
+	return nil
 }
 
 // Sign implements credential.TokenCodec.
 func (c *Codec) Sign(cl credential.Claims) (string, error) {
-	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
+	tok := jwt.NewWithClaims(c.method, claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    c.issuer,
 			Subject:   cl.Subject,
@@ -72,21 +125,25 @@ func (c *Codec) Sign(cl credential.Claims) (string, error) {
 		SessionID: cl.SessionID,
 		TokenType: string(cl.Kind),
 	})
-	s, err := tok.SignedString(c.secret)
+	if c.kid != "" {
+		tok.Header["kid"] = c.kid
+	}
+	s, err := tok.SignedString(c.signKey)
 	if err != nil {
 		return "", fmt.Errorf("jwttoken: sign: %w", err)
 	}
 	return s, nil
 }
 
-// Verify implements credential.TokenCodec. The key is chosen by configuration alone: header fields
-// such as kid, jku or x5u are never consulted, so a token can't pick its own key.
+// Verify implements credential.TokenCodec. Only the configured algorithm is accepted, and the kid
+// header only selects among the configured keys; jku, x5u and embedded keys are never consulted, so
+// a token can't bring its own key.
 func (c *Codec) Verify(token string, kind credential.TokenKind) (credential.Claims, error) {
 	if len(token) > maxTokenLen {
 		return credential.Claims{}, fmt.Errorf("token longer than %d bytes: %w", maxTokenLen, credential.ErrInvalidToken)
 	}
 	var cl claims
-	_, err := c.parser.ParseWithClaims(token, &cl, func(*jwt.Token) (any, error) { return c.secret, nil })
+	_, err := c.parser.ParseWithClaims(token, &cl, c.key)
 	if err != nil {
 		return credential.Claims{}, fmt.Errorf("%w: %w", credential.ErrInvalidToken, err)
 	}
@@ -100,4 +157,23 @@ func (c *Codec) Verify(token string, kind credential.TokenKind) (credential.Clai
 		Kind: kind, ID: cl.ID, Subject: cl.Subject, SessionID: cl.SessionID,
 		IssuedAt: cl.IssuedAt.Time, ExpiresAt: cl.ExpiresAt.Time,
 	}, nil
+}
+
+// key finds the verification key the token's kid names among the configured ones; the parser has
+// already refused any algorithm but the configured one.
+func (c *Codec) key(t *jwt.Token) (any, error) {
+	kid := ""
+	if v, present := t.Header["kid"]; present {
+		s, ok := v.(string)
+		if !ok || s == "" {
+			return nil, errors.New("kid header is not a non-empty string")
+		}
+		kid = s
+	}
+	k, ok := c.verify[kid]
+	if !ok {
+		// The kid is attacker-chosen text; it stays out of the error, which may reach a log.
+		return nil, errors.New("token names no configured key")
+	}
+	return k, nil
 }
