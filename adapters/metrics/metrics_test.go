@@ -1,0 +1,137 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/authd/authd/adapters/metrics"
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/storage"
+	"github.com/authd/authd/core/user"
+	"github.com/authd/authd/test/contract"
+	"github.com/authd/authd/test/fake"
+)
+
+func newRecorder(t *testing.T) (*metrics.Recorder, *prometheus.Registry) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	rec, err := metrics.New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, reg
+}
+
+// The decorators must be invisible to the core: the store contracts hold through them.
+func TestDecoratedStoresKeepTheContracts(t *testing.T) {
+	rec, _ := newRecorder(t)
+	contract.UserStore(t, func(*testing.T) user.Store { return metrics.Users{Next: fake.NewUsers(), Rec: rec} })
+	contract.SessionStore(t, func(*testing.T) credential.SessionStore {
+		return metrics.Sessions{Next: fake.NewSessions(), Rec: rec}
+	})
+	contract.AttemptStore(t, func(*testing.T) credential.AttemptStore {
+		return metrics.Attempts{Next: fake.NewAttempts(), Rec: rec}
+	})
+}
+
+// failingUsers answers every lookup with one error.
+type failingUsers struct {
+	user.Store
+	err error
+}
+
+func (f failingUsers) ByEmail(context.Context, string) (*user.User, error) { return nil, f.err }
+
+func TestStoreErrorsCountOnlyFailures(t *testing.T) {
+	t.Parallel()
+	rec, reg := newRecorder(t)
+	ctx := context.Background()
+	_, _ = metrics.Users{Next: failingUsers{err: user.ErrNotFound}, Rec: rec}.ByEmail(ctx, "nobody@example.com")
+	_, _ = metrics.Users{Next: failingUsers{err: storage.ErrUnavailable}, Rec: rec}.ByEmail(ctx, "a@example.com")
+	_, _ = metrics.Users{Next: failingUsers{err: storage.ErrUnavailable}, Rec: rec}.ByEmail(ctx, "b@example.com")
+
+	want := `
+# HELP authd_db_operation_errors_total Database operations that failed, by store and operation; expected answers such as not found or conflict are not failures.
+# TYPE authd_db_operation_errors_total counter
+authd_db_operation_errors_total{operation="by_email",store="users"} 2
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "authd_db_operation_errors_total"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(reg, "authd_db_operation_duration_seconds"); n != 1 {
+		t.Errorf("latency series = %d, want 1 (users/by_email)", n)
+	}
+}
+
+func TestHasherIsTimedAndTransparent(t *testing.T) {
+	t.Parallel()
+	rec, reg := newRecorder(t)
+	h := metrics.Hasher{Next: &fake.Hasher{}, Rec: rec}
+	hash, err := h.Hash("SecurePass123!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := h.Verify(hash, "SecurePass123!"); !ok || err != nil {
+		t.Fatalf("Verify through the decorator = %v, %v", ok, err)
+	}
+	if n := testutil.CollectAndCount(reg, "authd_password_hash_duration_seconds"); n != 2 {
+		t.Errorf("hash duration series = %d, want hash and verify", n)
+	}
+}
+
+func TestRequestsLoginsAndReuse(t *testing.T) {
+	t.Parallel()
+	rec, reg := newRecorder(t)
+	rec.Request("/api/v1/auth/login", "POST", 200, 40*time.Millisecond)
+	rec.Request("/api/v1/auth/login", "POST", 401, 30*time.Millisecond)
+	rec.Request("/api/v1/auth/login", "POST", 401, 30*time.Millisecond)
+	rec.Login("success")
+	rec.Login("bad_credentials")
+	rec.RefreshReused()
+
+	want := `
+# HELP authd_http_requests_total HTTP requests answered, by route template, method and status.
+# TYPE authd_http_requests_total counter
+authd_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1
+authd_http_requests_total{method="POST",route="/api/v1/auth/login",status="401"} 2
+# HELP authd_logins_total Login attempts by outcome: success, bad_credentials, throttled, inactive or error.
+# TYPE authd_logins_total counter
+authd_logins_total{outcome="bad_credentials"} 1
+authd_logins_total{outcome="success"} 1
+# HELP authd_refresh_token_reuse_total Spent refresh tokens presented again; each revoked its session.
+# TYPE authd_refresh_token_reuse_total counter
+authd_refresh_token_reuse_total 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want),
+		"authd_http_requests_total", "authd_logins_total", "authd_refresh_token_reuse_total"); err != nil {
+		t.Error(err)
+	}
+	// The runtime and process collectors come with every recorder.
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range families {
+		seen[f.GetName()] = true
+	}
+	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total"} {
+		if !seen[name] {
+			t.Errorf("%s is not exported", name)
+		}
+	}
+}
+
+func TestNewRefusesASecondRecorderOnOneRegistry(t *testing.T) {
+	t.Parallel()
+	_, reg := newRecorder(t)
+	if _, err := metrics.New(reg); err == nil || !errors.As(err, new(prometheus.AlreadyRegisteredError)) {
+		t.Errorf("second New = %v, want AlreadyRegisteredError", err)
+	}
+}
