@@ -23,6 +23,9 @@ type Options struct {
 	Ready          func(context.Context) error // reports whether the database answers
 	Log            *slog.Logger
 	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
+	Metrics        Metrics        // what traffic is observed into; nil records nothing
+	MetricsHandler http.Handler   // serves GET /metrics; nil when metrics are served elsewhere or not at all
+	JWKS           any            // the public key set GET /.well-known/jwks.json publishes, JSON-encoded as is
 }
 
 // API holds what the handlers need.
@@ -32,11 +35,16 @@ type API struct {
 	ready   func(context.Context) error
 	log     *slog.Logger
 	proxies []netip.Prefix
+	metrics Metrics
+	jwks    any
 }
 
 // New returns the service's HTTP handler.
 func New(o Options) http.Handler {
-	a := &API{creds: o.Credentials, users: o.Users, ready: o.Ready, log: o.Log, proxies: o.TrustedProxies}
+	a := &API{creds: o.Credentials, users: o.Users, ready: o.Ready, log: o.Log, proxies: o.TrustedProxies, metrics: o.Metrics, jwks: o.JWKS}
+	if a.metrics == nil {
+		a.metrics = noMetrics{}
+	}
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusNotFound, problem{Detail: "Not Found", Code: "not_found"})
@@ -47,6 +55,10 @@ func New(o Options) http.Handler {
 	r.Use(recordRoute)
 	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", a.readyz).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/.well-known/jwks.json", a.publishJWKS).Methods(http.MethodGet, http.MethodHead)
+	if o.MetricsHandler != nil {
+		r.Handle("/metrics", o.MetricsHandler).Methods(http.MethodGet, http.MethodHead)
+	}
 
 	// Full paths on one router, not a subrouter: mux only answers 405 from the router that matched the path.
 	const v1 = "/api/v1"

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -49,6 +50,9 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pair, u, err := a.creds.Login(r.Context(), in["email"].s, in["password"].s, clientIP(r, a.proxies))
+	if outcome, ok := loginOutcome(err); ok {
+		a.metrics.Login(outcome)
+	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return
@@ -66,6 +70,9 @@ func (a *API) refresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pair, err := a.creds.Refresh(r.Context(), in["refresh_token"].s)
+	if errors.Is(err, credential.ErrRefreshReused) {
+		a.metrics.RefreshReused()
+	}
 	if err != nil {
 		a.writeError(w, r, err)
 		return

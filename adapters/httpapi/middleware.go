@@ -82,9 +82,16 @@ func (a *API) middleware(next *mux.Router) http.Handler {
 			if route == "" {
 				route = "unmatched"
 			}
+			took := time.Since(start)
 			a.log.InfoContext(ctx, "request",
 				"request_id", id, "method", r.Method, "route", route, "status", rec.status,
-				"duration_ms", float64(time.Since(start).Microseconds())/1000, "user_id", fields.userID)
+				"duration_ms", float64(took.Microseconds())/1000, "user_id", fields.userID)
+			status := rec.status
+			if status == 0 {
+				// A handler that wrote nothing answered 200.
+				status = http.StatusOK
+			}
+			a.metrics.Request(route, methodLabel(r.Method), status, took)
 		}()
 		next.ServeHTTP(rec, r)
 	})
