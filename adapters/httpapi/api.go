@@ -55,6 +55,7 @@ func New(o Options) http.Handler {
 	r.Use(recordRoute)
 	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", a.readyz).Methods(http.MethodGet, http.MethodHead)
+	routeDocs(r)
 	r.HandleFunc("/.well-known/jwks.json", a.publishJWKS).Methods(http.MethodGet, http.MethodHead)
 	if o.MetricsHandler != nil {
 		r.Handle("/metrics", o.MetricsHandler).Methods(http.MethodGet, http.MethodHead)
