@@ -26,6 +26,8 @@ func ModuleWithLogger(c Config, log *slog.Logger) fx.Option {
 		fx.StopTimeout(c.ShutdownTimeout),
 		StorageModule,
 		CoreModule,
+		MetricsModule,
+		metricsDecorators,
 		HTTPModule,
 	)
 }

@@ -48,21 +48,49 @@ func TestLoadConfigEnvAndFlags(t *testing.T) {
 func TestLoadConfigRejects(t *testing.T) {
 	t.Parallel()
 	for name, vars := range map[string]map[string]string{
-		"bad duration":         {"AUTHD_ACCESS_TOKEN_TTL": "soon"},
-		"negative ttl":         {"AUTHD_ACCESS_TOKEN_TTL": "-1m"},
-		"refresh < access":     {"AUTHD_REFRESH_TOKEN_TTL": "1m"},
-		"bad log format":       {"AUTHD_LOG_FORMAT": "xml"},
-		"bad log level":        {"AUTHD_LOG_LEVEL": "loud"},
-		"too many argon lanes": {"AUTHD_ARGON2_THREADS": "300"},
-		"over NIST's 100":      {"AUTHD_LOGIN_MAX_FAILURES": "101"},
-		"negative limit":       {"AUTHD_REGISTER_MAX_PER_IP": "-1"},
-		"zero window":          {"AUTHD_LOGIN_WINDOW": "0s"},
-		"bad proxy list":       {"AUTHD_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"},
-		"session < refresh":    {"AUTHD_SESSION_MAX_AGE": "1h"},
+		"bad duration":                  {"AUTHD_ACCESS_TOKEN_TTL": "soon"},
+		"negative ttl":                  {"AUTHD_ACCESS_TOKEN_TTL": "-1m"},
+		"refresh < access":              {"AUTHD_REFRESH_TOKEN_TTL": "1m"},
+		"bad log format":                {"AUTHD_LOG_FORMAT": "xml"},
+		"bad log level":                 {"AUTHD_LOG_LEVEL": "loud"},
+		"too many argon lanes":          {"AUTHD_ARGON2_THREADS": "300"},
+		"over NIST's 100":               {"AUTHD_LOGIN_MAX_FAILURES": "101"},
+		"negative limit":                {"AUTHD_REGISTER_MAX_PER_IP": "-1"},
+		"zero window":                   {"AUTHD_LOGIN_WINDOW": "0s"},
+		"bad proxy list":                {"AUTHD_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"},
+		"session < refresh":             {"AUTHD_SESSION_MAX_AGE": "1h"},
+		"unknown algorithm":             {"AUTHD_JWT_ALG": "RS256"},
+		"lower-case algorithm":          {"AUTHD_JWT_ALG": "eddsa"},
+		"keys dir with HS256":           {"AUTHD_JWT_KEYS_DIR": "/etc/authd/keys"},
+		"secret with EdDSA":             {"AUTHD_JWT_ALG": "EdDSA", "AUTHD_JWT_SECRET": "0123456789abcdef0123456789abcdef"},
+		"EdDSA on MongoDB without keys": {"AUTHD_JWT_ALG": "EdDSA", "AUTHD_MONGODB_URI": "mongodb://db"},
+		"origin with a path":            {"AUTHD_CORS_ORIGINS": "https://app.example.com/login"},
+		"origin without scheme":         {"AUTHD_CORS_ORIGINS": "app.example.com"},
+		"ftp origin":                    {"AUTHD_CORS_ORIGINS": "ftp://app.example.com"},
+		"two wildcards":                 {"AUTHD_CORS_ORIGINS": "https://*.*.example.com"},
+		"metrics addr without port":     {"AUTHD_METRICS_ADDR": "localhost"},
 	} {
 		if _, err := app.LoadConfig(nil, env(vars), io.Discard); err == nil {
 			t.Errorf("%s: accepted %v", name, vars)
 		}
+	}
+}
+
+func TestLoadConfigAcceptsTokenAndBrowserSettings(t *testing.T) {
+	t.Parallel()
+	c, err := app.LoadConfig(nil, env(map[string]string{
+		"AUTHD_JWT_ALG": "EdDSA", "AUTHD_JWT_KEYS_DIR": "/etc/authd/keys", "AUTHD_MONGODB_URI": "mongodb://db",
+		"AUTHD_CORS_ORIGINS": "https://app.example.com, http://localhost:3000,https://*.example.org",
+		"AUTHD_METRICS_ADDR": ":9090",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.JWTAlg != "EdDSA" || c.JWTKeysDir != "/etc/authd/keys" || c.MetricsAddr != ":9090" {
+		t.Errorf("config = %+v", c)
+	}
+	if d, _ := app.LoadConfig(nil, env(nil), io.Discard); d.JWTAlg != "HS256" || d.CORSOrigins != "" || d.MetricsAddr != "" {
+		t.Errorf("defaults: alg %q, CORS %q, metrics %q; want HS256 and both off", d.JWTAlg, d.CORSOrigins, d.MetricsAddr)
 	}
 }
 
@@ -74,7 +102,8 @@ func TestHelpListsEverySetting(t *testing.T) {
 		t.Fatalf("err = %v, want ErrHelp", err)
 	}
 	for _, v := range []string{"AUTHD_HTTP_ADDR", "AUTHD_DATA_DIR", "AUTHD_MONGODB_URI", "AUTHD_MONGODB_DATABASE", "AUTHD_JWT_SECRET",
-		"AUTHD_ACCESS_TOKEN_TTL", "AUTHD_REFRESH_TOKEN_TTL", "AUTHD_ARGON2_MEMORY_KIB", "AUTHD_LOG_FORMAT"} {
+		"AUTHD_ACCESS_TOKEN_TTL", "AUTHD_REFRESH_TOKEN_TTL", "AUTHD_ARGON2_MEMORY_KIB", "AUTHD_LOG_FORMAT",
+		"AUTHD_JWT_ALG", "AUTHD_JWT_KEYS_DIR", "AUTHD_METRICS_ADDR", "AUTHD_CORS_ORIGINS"} {
 		if !strings.Contains(out.String(), v) {
 			t.Errorf("--help does not mention %s", v)
 		}

@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"time"
 
 	"github.com/authd/authd/adapters/httpapi"
+	"github.com/authd/authd/adapters/jwttoken"
 )
 
 // Config is everything an operator can set. Each field has a flag and an AUTHD_* environment variable;
@@ -22,6 +24,8 @@ type Config struct {
 	MongoDatabase    string
 	MongoTimeout     time.Duration
 	JWTSecret        string
+	JWTAlg           string
+	JWTKeysDir       string
 	JWTIssuer        string
 	JWTLeeway        time.Duration
 	AccessTTL        time.Duration
@@ -40,6 +44,8 @@ type Config struct {
 	LogLevel         string
 	LogFormat        string
 	PprofAddr        string
+	MetricsAddr      string
+	CORSOrigins      string
 }
 
 // setting describes one configuration entry for flags, the environment and --help.
@@ -68,6 +74,8 @@ func settings(c *Config) []setting {
 		{"mongodb-database", "AUTHD_MONGODB_DATABASE", "MongoDB database name", str(&c.MongoDatabase, "authd")},
 		{"mongodb-timeout", "AUTHD_MONGODB_TIMEOUT", "how long a request waits for MongoDB before answering 503", dur(&c.MongoTimeout, 5*time.Second)},
 		{"jwt-secret", "AUTHD_JWT_SECRET", "HS256 signing key, at least 32 bytes (embedded mode generates one into the data dir when unset)", str(&c.JWTSecret, "")},
+		{"jwt-alg", "AUTHD_JWT_ALG", "token signature: HS256 (one shared secret) or EdDSA (Ed25519 keys, public halves at /.well-known/jwks.json)", str(&c.JWTAlg, jwttoken.HS256)},
+		{"jwt-keys-dir", "AUTHD_JWT_KEYS_DIR", "EdDSA: directory of PKCS#8 PEM Ed25519 keys (*.pem); all verify, the one whose file name sorts last signs (embedded mode: <data-dir>/jwt-keys, one generated when empty; required with MongoDB)", str(&c.JWTKeysDir, "")},
 		{"jwt-issuer", "AUTHD_JWT_ISSUER", "iss claim of issued tokens, checked on every token", str(&c.JWTIssuer, "authd")},
 		{"jwt-leeway", "AUTHD_JWT_LEEWAY", "clock skew tolerated on token times (at most 30s)", dur(&c.JWTLeeway, 5*time.Second)},
 		{"access-token-ttl", "AUTHD_ACCESS_TOKEN_TTL", "lifetime of access tokens (expires_in)", dur(&c.AccessTTL, 30*time.Minute)},
@@ -86,6 +94,8 @@ func settings(c *Config) []setting {
 		{"log-level", "AUTHD_LOG_LEVEL", "debug, info, warn or error", str(&c.LogLevel, "info")},
 		{"log-format", "AUTHD_LOG_FORMAT", "json or text", str(&c.LogFormat, "json")},
 		{"pprof-addr", "AUTHD_PPROF_ADDR", "loopback address serving net/http/pprof and expvar apart from the API (off when empty)", str(&c.PprofAddr, "")},
+		{"metrics-addr", "AUTHD_METRICS_ADDR", "address of a separate listener for Prometheus' GET /metrics; when set, the API address no longer serves /metrics", str(&c.MetricsAddr, "")},
+		{"cors-origins", "AUTHD_CORS_ORIGINS", "comma-separated origins (https://app.example.com) whose browser scripts may call the API; empty: CORS off", str(&c.CORSOrigins, "")},
 	}
 }
 
@@ -167,6 +177,15 @@ func (c Config) validate() error {
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, err)
+	}
+	errs = append(errs, c.validateTokens())
+	if _, err := parseOrigins(c.CORSOrigins); err != nil {
+		errs = append(errs, fmt.Errorf("AUTHD_CORS_ORIGINS: %w", err))
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("AUTHD_METRICS_ADDR %q: %w", c.MetricsAddr, err))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -20,7 +20,7 @@ var CoreModule = fx.Module("core",
 		fx.Annotate(func() clock.System { return clock.System{} }, fx.As(new(credential.Clock)), fx.As(new(user.Clock))),
 		fx.Annotate(func() idgen.ObjectID { return idgen.ObjectID{} }, fx.As(new(credential.IDGenerator)), fx.As(new(user.IDGenerator))),
 		fx.Annotate(newHasher, fx.As(new(credential.Hasher))),
-		fx.Annotate(newTokenCodec, fx.As(new(credential.TokenCodec))),
+		fx.Annotate(newTokenCodec, fx.As(fx.Self()), fx.As(new(credential.TokenCodec))),
 		func() credential.Policy { return credential.NewPolicy(zxcvbnmeter.Meter{}) },
 		func(c Config) credential.Config {
 			return credential.Config{AccessTTL: c.AccessTTL, RefreshTTL: c.RefreshTTL, SessionMaxAge: c.SessionMaxAge, Throttle: credential.ThrottleConfig{
@@ -38,9 +38,15 @@ func newHasher(c Config) (*argon2hash.Hasher, error) {
 }
 
 func newTokenCodec(c Config, clk credential.Clock, log *slog.Logger) (*jwttoken.Codec, error) {
-	secret, err := signingSecret(c, log)
+	cfg := jwttoken.Config{Alg: c.JWTAlg, Issuer: c.JWTIssuer, Leeway: c.JWTLeeway, Now: clk.Now}
+	var err error
+	if c.JWTAlg == jwttoken.EdDSA {
+		cfg.Keys, err = signingKeys(c, log, clk.Now())
+	} else {
+		cfg.Secret, err = signingSecret(c, log)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return jwttoken.New(jwttoken.Config{Secret: secret, Issuer: c.JWTIssuer, Leeway: c.JWTLeeway, Now: clk.Now})
+	return jwttoken.New(cfg)
 }

@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	"github.com/authd/authd/adapters/httpapi"
+	"github.com/authd/authd/adapters/jwttoken"
+	"github.com/authd/authd/adapters/metrics"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
 )
@@ -21,12 +24,38 @@ var HTTPModule = fx.Module("http",
 	fx.Invoke(func(*Server) {}),
 )
 
-func newHandler(c Config, creds *credential.Service, users *user.Service, ready ReadyFunc, log *slog.Logger) (http.Handler, error) {
+// HandlerParams is what the API handler is built from.
+type HandlerParams struct {
+	fx.In
+	Config      Config
+	Credentials *credential.Service
+	Users       *user.Service
+	Ready       ReadyFunc
+	Log         *slog.Logger
+	Tokens      *jwttoken.Codec
+	Registry    *prometheus.Registry
+	Recorder    *metrics.Recorder
+}
+
+func newHandler(p HandlerParams) (http.Handler, error) {
+	c := p.Config
 	proxies, err := httpapi.ParseCIDRs(c.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
-	return httpapi.New(httpapi.Options{Credentials: creds, Users: users, Ready: ready, Log: log, TrustedProxies: proxies}), nil
+	origins, err := parseOrigins(c.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
+	var scrape http.Handler
+	if c.MetricsAddr == "" {
+		scrape = metricsHandler(p.Registry)
+	}
+	api := httpapi.New(httpapi.Options{
+		Credentials: p.Credentials, Users: p.Users, Ready: p.Ready, Log: p.Log, TrustedProxies: proxies,
+		Metrics: p.Recorder, MetricsHandler: scrape, JWKS: p.Tokens.JWKS(),
+	})
+	return withCORS(api, origins), nil
 }
 
 // Server is the HTTP listener; Addr tells where it listens once started (useful with port 0).

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ const Secret = "test-secret-test-secret-test-secret-0123"
 type Service struct {
 	URL   string
 	Users user.Store
+	stop  func()
 }
 
 // Config returns the configuration tests run with: loopback on a free port, OWASP argon2 parameters
@@ -64,9 +66,13 @@ func Start(t testing.TB, c app.Config, opts ...fx.Option) *Service {
 	)
 	fxApp := fxtest.New(t, append(opts, app.ModuleWithLogger(c, slog.New(slog.NewTextHandler(out, nil))), fx.Populate(&srv, &users))...)
 	fxApp.RequireStart()
-	t.Cleanup(fxApp.RequireStop)
-	return &Service{URL: srv.URL(), Users: users}
+	stop := sync.OnceFunc(fxApp.RequireStop)
+	t.Cleanup(stop)
+	return &Service{URL: srv.URL(), Users: users, stop: stop}
 }
+
+// Stop shuts the service down before t ends, for tests that start it again on the same data.
+func (s *Service) Stop() { s.stop() }
 
 // Deactivate switches an account off the way an operator would, directly in the store.
 func (s *Service) Deactivate(ctx context.Context, email string) error {
