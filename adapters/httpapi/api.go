@@ -56,9 +56,9 @@ func New(o Options) http.Handler {
 	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", a.readyz).Methods(http.MethodGet, http.MethodHead)
 	routeDocs(r)
-	r.HandleFunc("/.well-known/jwks.json", a.publishJWKS).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/.well-known/jwks.json", a.publishJWKS).Methods(http.MethodGet)
 	if o.MetricsHandler != nil {
-		r.Handle("/metrics", o.MetricsHandler).Methods(http.MethodGet, http.MethodHead)
+		r.Handle("/metrics", o.MetricsHandler).Methods(http.MethodGet)
 	}
 
 	// Full paths on one router, not a subrouter: mux only answers 405 from the router that matched the path.
