@@ -33,6 +33,7 @@ func (w *world) registerHTTP(sc *godog.ScenarioContext) {
 	sc.Step(`^the response field "([^"]*)" should match "([^"]*)"$`, w.fieldMatches)
 	sc.Step(`^the response header "([^"]*)" should be "([^"]*)"$`, w.headerIs)
 	sc.Step(`^the response header "([^"]*)" should be present$`, w.headerPresent)
+	sc.Step(`^the response header "([^"]*)" should not be present$`, w.headerAbsent)
 	sc.Step(`^the response header "([^"]*)" should contain "([^"]*)"$`, w.headerContains)
 	sc.Step(`^the response body should be empty$`, w.bodyEmpty)
 	sc.Step(`^the response should not contain "([^"]*)"$`, w.bodyLacks)
@@ -44,6 +45,7 @@ func (w *world) registerHTTP(sc *godog.ScenarioContext) {
 	sc.Step(`^I send (\d+) concurrent (\w+) requests to "([^"]*)" with body:$`, w.sendConcurrent)
 	sc.Step(`^exactly (\d+) of them should have status (\d+)$`, w.exactlyStatus)
 	sc.Step(`^the others should have status (\d+)$`, w.othersStatus)
+	w.registerMetrics(sc)
 }
 
 func (w *world) sendEmpty(method, path string) error { return w.send(method, path, nil, "") }
@@ -237,6 +239,16 @@ func (w *world) headerPresent(name string) error {
 	}
 	if w.resp.Header.Get(name) == "" {
 		return fmt.Errorf("header %s is missing", name)
+	}
+	return nil
+}
+
+func (w *world) headerAbsent(name string) error {
+	if err := w.requireResponse(); err != nil {
+		return err
+	}
+	if v := w.resp.Header.Values(name); len(v) > 0 {
+		return fmt.Errorf("header %s is present: %q", name, v)
 	}
 	return nil
 }
