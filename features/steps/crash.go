@@ -40,7 +40,7 @@ func (w *world) sigtermInFlight(n int) error {
 		go func() {
 			defer wg.Done()
 			// One connection each, as n separate clients would have.
-			client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			client := &http.Client{Timeout: 30 * time.Second, Transport: validating{&http.Transport{DisableKeepAlives: true}}}
 			req, _ := http.NewRequest(http.MethodPost, w.base+"/api/v1/auth/login", stringsReader(body))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("X-Forwarded-For", w.ip)

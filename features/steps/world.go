@@ -79,7 +79,7 @@ func Initialize(sc *godog.ScenarioContext, t Target) {
 	n := scenarioSeq.Add(1)
 	w := &world{
 		base:      strings.TrimRight(t.BaseURL, "/"),
-		client:    &http.Client{Timeout: 30 * time.Second},
+		client:    &http.Client{Timeout: 30 * time.Second, Transport: validating{http.DefaultTransport}},
 		domain:    fmt.Sprintf("s%d-%d", time.Now().UnixNano()%1_000_000_000, n),
 		ip:        fmt.Sprintf("198.18.%d.%d", (n>>8)&0xff, n&0xff),
 		vars:      map[string]string{"client_ip": fmt.Sprintf("198.18.%d.%d", (n>>8)&0xff, n&0xff)},
