@@ -53,6 +53,12 @@ test-containers: ## the scenarios against authd and FerretDB as containers (need
 	awk '/^[0-9]+ scenarios \(/ {print "  features in containers (authd + FerretDB): " $$0}' tmp/containers.log; \
 	tail -1 tmp/containers.log
 
+.PHONY: browser-test
+browser-test: ## Swagger UI at /docs in headless Chromium (installed when missing); screenshots in tmp/browser
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@rm -rf tmp/browser && mkdir -p tmp/browser
+	AUTHD_BROWSER_TEST=1 $(GO) test -count=1 -v -artifacts -outputdir=$(CURDIR)/tmp/browser ./test/browser/
+
 .PHONY: acceptance
 acceptance: ## only the container suite, with godog's pretty output
 	GODOG_FORMAT=pretty $(GO) test -v -count=1 -timeout 30m ./test/containers/
