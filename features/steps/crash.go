@@ -104,45 +104,28 @@ func (w *world) crashWorkload(kills int) error {
 	w.crash = ledger
 	var base atomic.Value
 	base.Store(w.base)
-	stop := make(chan struct{})
-	var seq atomic.Int64
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				email, _ := w.expand(fmt.Sprintf("crash%d@example.com", seq.Add(1)))
-				ledger.Cycle(base.Load().(string), email)
-			}
-		}()
-	}
+	stop := ledger.Drive(4, func() string { return base.Load().(string) }, func(n int64) string {
+		email, _ := w.expand(fmt.Sprintf("crash%d@example.com", n))
+		return email
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	for i := range kills {
 		// Kill at a different moment of the workload each time.
 		time.Sleep(time.Duration(700+400*i) * time.Millisecond)
 		if err := c.Kill(ctx, w.replica); err != nil {
-			close(stop)
-			wg.Wait()
+			stop()
 			return err
 		}
 		url, err := c.URL(ctx, w.replica)
 		if err != nil {
-			close(stop)
-			wg.Wait()
+			stop()
 			return err
 		}
 		base.Store(url)
 	}
 	time.Sleep(time.Second)
-	close(stop)
-	wg.Wait()
+	stop()
 	return w.useReplica(w.replica)
 }
 

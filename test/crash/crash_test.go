@@ -10,8 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -88,31 +86,14 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 	base := "http://" + svc.addr
 
 	ledger := workload.NewLedger()
-	stop := make(chan struct{})
-	var seq atomic.Int64
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-					ledger.Cycle(base, fmt.Sprintf("crash%d@example.com", seq.Add(1)))
-				}
-			}
-		}()
-	}
+	stop := ledger.Drive(4, func() string { return base }, func(n int64) string { return fmt.Sprintf("crash%d@example.com", n) })
 	for i := range 4 {
 		time.Sleep(time.Duration(300+250*i) * time.Millisecond) // a different moment each time
 		svc.kill(t)
 		svc.start(t)
 	}
 	time.Sleep(500 * time.Millisecond)
-	close(stop)
-	wg.Wait()
+	stop()
 
 	users, logouts := ledger.Counts()
 	t.Logf("acknowledged: %d users, %d logouts across 4 kills", users, logouts)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -128,4 +129,31 @@ func (l *Ledger) Counts() (users, logouts int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.passwords), len(l.loggedOut)
+}
+
+// Drive runs workers clients, each repeating Cycle with a fresh email from email(n) against the
+// base URL base() returns at that moment (it may change as the service restarts), until the
+// returned stop is called; stop waits for the clients to finish.
+func (l *Ledger) Drive(workers int, base func() string, email func(n int64) string) (stop func()) {
+	done := make(chan struct{})
+	var seq atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+					l.Cycle(base(), email(seq.Add(1)))
+				}
+			}
+		}()
+	}
+	return func() {
+		close(done)
+		wg.Wait()
+	}
 }
