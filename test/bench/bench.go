@@ -152,6 +152,9 @@ func (b *bench) round(ctx context.Context, n, from, users int, hash string, code
 	client := load.NewClient(svc.url, b.opts.concurrency)
 	defer client.Close()
 	for _, p := range load.Steps(client, fixture, codec, opts) {
+		if b.opts.only != "" && !slices.Contains(strings.Split(b.opts.only, ","), p.Name) {
+			continue
+		}
 		res, err := b.leastDisturbed(ctx, p, svc)
 		if err != nil {
 			return r, err
@@ -314,9 +317,14 @@ func serviceVersion(bin string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// sourceRevision names the commit of the working tree the benchmark runs in, when it is a git checkout.
-func sourceRevision() string {
-	out, err := exec.Command("git", "describe", "--always", "--dirty").Output()
+// sourceRevision names the commit of the checkout the service binary was built in (bin/authd sits
+// inside it), when there is one.
+func sourceRevision(service string) string {
+	abs, err := filepath.Abs(service)
+	if err != nil {
+		return "unknown"
+	}
+	out, err := exec.Command("git", "-C", filepath.Dir(abs), "describe", "--always", "--dirty").Output()
 	if err != nil {
 		return "unknown"
 	}

@@ -38,6 +38,7 @@ type options struct {
 	keep        bool
 	settle      time.Duration
 	retries     int
+	only        string
 }
 
 func main() {
@@ -55,6 +56,7 @@ func main() {
 	flag.StringVar(&o.profileDir, "profile", "", "save a CPU profile of the service for each step into this directory")
 	flag.DurationVar(&o.settle, "settle", 30*time.Second, "before each measurement, wait up to this long for other work on the machine to pass")
 	flag.IntVar(&o.retries, "retries", 2, "measure a step again, up to this many times, when other work took a share of the machine meanwhile")
+	flag.StringVar(&o.only, "steps", "", "comma-separated step names to run (default every step), such as login,logout")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (store, logs) for a look afterwards")
 	floorAddr := flag.String("serve-floor", "", "internal: serve the bare JWT-verify handler on this address")
 	ferretDir := flag.String("serve-ferret", "", "internal: run FerretDB with its files in this directory")
@@ -87,6 +89,11 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.limitTime > maxStep {
 		o.limitTime = maxStep
+	}
+	if o.profileDir != "" {
+		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+			return err
+		}
 	}
 	dir, err := os.MkdirTemp("", "authd-bench-")
 	if err != nil {

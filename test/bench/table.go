@@ -60,7 +60,7 @@ func (r round) limitOf(l limit) (float64, string) {
 func printMachine(w io.Writer, b *bench) {
 	fmt.Fprintf(w, "authd benchmark, %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(w, "machine: %d cores (nproc), %s, %s, %s/%s\n", runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(w, "service: %s; source %s\n", serviceVersion(b.opts.service), sourceRevision())
+	fmt.Fprintf(w, "service: %s; source %s\n", serviceVersion(b.opts.service), sourceRevision(b.opts.service))
 	fmt.Fprintf(w, "store: %s; %d clients; each step at most %s and %d requests; service log level %s\n",
 		b.db.name(), b.opts.concurrency, b.opts.duration, b.opts.requests, b.opts.logLevel)
 	fmt.Fprintf(w, "a measurement during which other work took ≥ %.1f cores is repeated up to %d times and the least disturbed kept; errors count every attempt\n",
