@@ -15,7 +15,7 @@ var _ credential.AttemptStore = (*Attempts)(nil)
 
 // Attempts keeps throttling counters, one small document per key.
 type Attempts struct {
-	bolt *bolt.DB
+	bolt *file
 }
 
 type attemptDoc struct {

@@ -29,7 +29,7 @@ var (
 
 // DB is an open bbolt file holding every bucket the stores need.
 type DB struct {
-	bolt *bolt.DB
+	bolt *file
 }
 
 // Open opens the database file at path, creating it and its directory when missing.
@@ -57,12 +57,12 @@ func Open(path string) (*DB, error) {
 		_ = b.Close() // the set-up error is the one worth reporting
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	return &DB{bolt: b}, nil
+	return &DB{bolt: &file{db: b}}, nil
 }
 
 // Close waits for running transactions and releases the file.
 func (db *DB) Close() error {
-	if err := db.bolt.Close(); err != nil {
+	if err := db.bolt.db.Close(); err != nil {
 		return fmt.Errorf("boltstore: close: %w", err)
 	}
 	return nil
@@ -73,7 +73,7 @@ func (db *DB) Ping(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.bolt.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketUsers) == nil {
 			return errors.New("users bucket is missing")
 		}
@@ -91,22 +91,22 @@ func (db *DB) Sessions() *Sessions { return &Sessions{bolt: db.bolt} }
 // Attempts returns the throttling counters backed by db.
 func (db *DB) Attempts() *Attempts { return &Attempts{bolt: db.bolt} }
 
-// write runs fn in a batched read-write transaction. bbolt may run fn several times, and re-runs it
-// alone when it fails, so fn must derive everything from tx and leave no trace outside it but results
-// it overwrites on every run.
-func write(ctx context.Context, b *bolt.DB, op string, fn func(*bolt.Tx) error) error {
+// write runs fn in a read-write transaction shared with concurrent writes (see groupCommit). fn
+// may run several times, so it must derive everything from tx and leave no trace outside it but
+// results it overwrites on every run.
+func write(ctx context.Context, f *file, op string, fn func(*bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return fail(op, b.Batch(fn))
+	return fail(op, f.do(fn))
 }
 
 // read runs fn in a read-only transaction; anything fn keeps must be copied out of bolt's memory.
-func read(ctx context.Context, b *bolt.DB, op string, fn func(*bolt.Tx) error) error {
+func read(ctx context.Context, f *file, op string, fn func(*bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return fail(op, b.View(fn))
+	return fail(op, f.db.View(fn))
 }
 
 // fail names the operation in err; a closed database is also storage.ErrUnavailable, since the caller

@@ -15,7 +15,7 @@ var _ credential.SessionStore = (*Sessions)(nil)
 
 // Sessions is a credential.SessionStore: one document per session in the sessions bucket, by id.
 type Sessions struct {
-	bolt *bolt.DB
+	bolt *file
 }
 
 // Create implements credential.SessionStore.

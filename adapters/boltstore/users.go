@@ -15,7 +15,7 @@ var _ user.Store = (*Users)(nil)
 // Users is a user.Store: documents in the users bucket by id, and an emails bucket from normalised
 // email to id that makes emails unique.
 type Users struct {
-	bolt *bolt.DB
+	bolt *file
 }
 
 // Insert implements user.Store.
