@@ -19,9 +19,11 @@ type Attempts struct {
 }
 
 type attemptDoc struct {
-	Count int       `json:"count"`
-	First time.Time `json:"first"`
-	Last  time.Time `json:"last"`
+	Count    int       `json:"count"`
+	First    time.Time `json:"first"`
+	Last     time.Time `json:"last"`
+	Pending  int       `json:"pending"`
+	Reserved time.Time `json:"reserved"`
 }
 
 func decodeAttempts(raw []byte) (credential.Attempts, error) {
@@ -32,33 +34,39 @@ func decodeAttempts(raw []byte) (credential.Attempts, error) {
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return credential.Attempts{}, fmt.Errorf("corrupt attempts document: %w", err)
 	}
-	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC()}, nil
+	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC(), Pending: d.Pending, Reserved: d.Reserved.UTC()}, nil
 }
 
 // Update implements credential.AttemptStore; the read and the write share one transaction.
 func (s *Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
+	// A refused attempt changes nothing; finding that out takes only a read transaction.
+	var cur credential.Attempts
+	err := read(ctx, s.bolt, "read attempts", func(tx *bolt.Tx) error {
+		var err error
+		cur, err = decodeAttempts(tx.Bucket(bucketAttempts).Get([]byte(key)))
+		return err
+	})
+	if err != nil {
+		return credential.Attempts{}, err
+	}
+	if next := change(cur); next == cur {
+		return next, nil
+	}
 	var next credential.Attempts
-	err := write(ctx, s.bolt, "update attempts", func(tx *bolt.Tx) error {
+	err = write(ctx, s.bolt, "update attempts", func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAttempts)
 		cur, err := decodeAttempts(b.Get([]byte(key)))
 		if err != nil {
 			return err
 		}
 		next = change(cur)
-		raw, err := json.Marshal(attemptDoc{Count: next.Count, First: next.First.UTC(), Last: next.Last.UTC()})
+		raw, err := json.Marshal(attemptDoc{Count: next.Count, First: next.First.UTC(), Last: next.Last.UTC(), Pending: next.Pending, Reserved: next.Reserved.UTC()})
 		if err != nil {
 			return err
 		}
 		return b.Put([]byte(key), raw)
 	})
 	return next, err
-}
-
-// Reset implements credential.AttemptStore.
-func (s *Attempts) Reset(ctx context.Context, key string) error {
-	return write(ctx, s.bolt, "reset attempts", func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAttempts).Delete([]byte(key))
-	})
 }
 
 // DeleteBefore removes counters whose last event is older than before; the app's sweeper calls it
@@ -70,7 +78,7 @@ func (s *Attempts) DeleteBefore(ctx context.Context, before time.Time) (int, err
 		c := tx.Bucket(bucketAttempts).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			a, err := decodeAttempts(v)
-			if err != nil || a.Last.Before(before) {
+			if err != nil || (a.Last.Before(before) && a.Reserved.Before(before) && a.First.Before(before)) {
 				if err := c.Delete(); err != nil {
 					return err
 				}

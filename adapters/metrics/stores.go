@@ -104,8 +104,3 @@ func (s Attempts) Update(ctx context.Context, key string, change func(credential
 	return s.Next.Update(ctx, key, change)
 }
 
-// Reset implements credential.AttemptStore.
-func (s Attempts) Reset(ctx context.Context, key string) (err error) {
-	defer func(began time.Time) { s.Rec.observe("attempts", "reset", began, err) }(time.Now())
-	return s.Next.Reset(ctx, key)
-}

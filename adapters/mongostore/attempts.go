@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -20,6 +21,9 @@ var _ credential.AttemptStore = (*Attempts)(nil)
 // window, so the TTL monitor only removes counters that no longer matter.
 const attemptExpiry = 24 * time.Hour
 
+// attemptsPatience bounds how long one update waits for its turn on a contended key.
+const attemptsPatience = 5 * time.Second
+
 // Attempts is the credential.AttemptStore on the attempts collection, one document per key. Like
 // sessions, each write replaces one version under a claim, so no increment is lost on servers
 // whose conditional updates aren't atomic.
@@ -33,12 +37,14 @@ type attemptDoc struct {
 	Count     int       `bson:"count"`
 	First     time.Time `bson:"first"`
 	Last      time.Time `bson:"last"`
+	Pending   int       `bson:"pending"`
+	Reserved  time.Time `bson:"reserved"`
 	ExpiresAt time.Time `bson:"expires_at"`
 	Version   int64     `bson:"version"`
 }
 
 func (d attemptDoc) attempts() credential.Attempts {
-	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC()}
+	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC(), Pending: d.Pending, Reserved: d.Reserved.UTC()}
 }
 
 func (s *Attempts) createIndexes(ctx context.Context) error {
@@ -55,7 +61,10 @@ func (s *Attempts) createIndexes(ctx context.Context) error {
 // Update implements credential.AttemptStore.
 func (s *Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
 	pause := firstPause
-	for range writeAttempts {
+	// A hot key (a burst of logins to one account) queues many writers behind one another; they
+	// wait their turn for as long as a request may reasonably take, not a fixed number of tries.
+	deadline := time.Now().Add(attemptsPatience)
+	for time.Now().Before(deadline) {
 		var d attemptDoc
 		err := s.attempts.FindOne(ctx, byID(key)).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -73,9 +82,13 @@ func (s *Attempts) Update(ctx context.Context, key string, change func(credentia
 			return credential.Attempts{}, translate("update attempts", err)
 		}
 		next := change(d.attempts())
+		if next == d.attempts() {
+			return next, nil // nothing to write: a refused attempt only reads
+		}
 		c, err := s.claims.take(ctx, claimKey("attempts", key, d.Version))
 		if errors.Is(err, errClaimed) {
-			if err := sleep(ctx, pause); err != nil {
+			// Jittered, so writers that collided don't collide again in step.
+			if err := sleep(ctx, pause/2+time.Duration(rand.Int64N(int64(pause)))); err != nil {
 				return credential.Attempts{}, translate("update attempts", err)
 			}
 			pause = min(2*pause, maxPause)
@@ -94,17 +107,21 @@ func (s *Attempts) Update(ctx context.Context, key string, change func(credentia
 		}
 	}
 	// A key this hot is under attack; answering "busy, retry later" is the safe side.
-	return credential.Attempts{}, fmt.Errorf("mongostore: update attempts: %d writers in the way: %w", writeAttempts, storage.ErrUnavailable)
+	return credential.Attempts{}, fmt.Errorf("mongostore: update attempts: other writers held the key for %s: %w", attemptsPatience, storage.ErrUnavailable)
 }
 
 func newAttemptDoc(key string, a credential.Attempts, version int64) attemptDoc {
-	return attemptDoc{Key: key, Count: a.Count, First: a.First, Last: a.Last, ExpiresAt: a.Last.Add(attemptExpiry), Version: version}
+	// Kept a day past its latest event, whichever that was.
+	latest := a.Last
+	if a.Reserved.After(latest) {
+		latest = a.Reserved
+	}
+	if a.First.After(latest) {
+		latest = a.First
+	}
+	return attemptDoc{
+		Key: key, Count: a.Count, First: a.First, Last: a.Last, Pending: a.Pending, Reserved: a.Reserved,
+		ExpiresAt: latest.Add(attemptExpiry), Version: version,
+	}
 }
 
-// Reset implements credential.AttemptStore.
-func (s *Attempts) Reset(ctx context.Context, key string) error {
-	if _, err := s.attempts.DeleteOne(ctx, byID(key)); err != nil {
-		return translate("reset attempts", err)
-	}
-	return nil
-}

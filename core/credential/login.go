@@ -20,17 +20,25 @@ func (s *Service) Login(ctx context.Context, rawEmail, password, clientIP string
 		// No stored password is this long; refuse it as input before it costs any work or a count.
 		return Pair{}, nil, &user.ValidationError{Field: "password", Type: user.TypeStringTooLong, Msg: "String should have at most 128 characters"}
 	}
-	if err := s.throttle.loginAttempt(ctx, email, clientIP, s.now()); err != nil {
+	if err := s.throttle.loginAttempt(ctx, email, clientIP, s.now); err != nil {
 		return Pair{}, nil, err
 	}
 	u, outdated, err := s.verifyLogin(ctx, email, password)
+	result := succeededClears
+	switch {
+	case errors.Is(err, ErrInvalidCredentials):
+		result = failed
+	case err != nil:
+		result = undecided
+	case !u.IsActive:
+		// The right password for a switched-off account still counts as a guess: answering
+		// differently than for a wrong one is all an attacker learns.
+		result, err = failed, ErrInactive
+	}
+	if serr := s.throttle.loginSettled(ctx, email, clientIP, result, s.now()); serr != nil && err == nil {
+		err = serr
+	}
 	if err != nil {
-		return Pair{}, nil, err
-	}
-	if !u.IsActive {
-		return Pair{}, nil, ErrInactive
-	}
-	if err := s.throttle.loginSucceeded(ctx, email, clientIP); err != nil {
 		return Pair{}, nil, err
 	}
 	return s.openSession(ctx, u, password, outdated)

@@ -2,6 +2,7 @@ package credential
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/authd/authd/core/user"
@@ -36,9 +37,27 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordCh
 	}
 	// Guessing the current password with a stolen access token counts against the same lockout
 	// as guessing it at login.
-	if err := s.throttle.passwordAttempt(ctx, p.User.Email, s.now()); err != nil {
+	if err := s.throttle.passwordAttempt(ctx, p.User.Email, s.now); err != nil {
 		return err
 	}
+	err := s.changePassword(ctx, p, c)
+	result := succeededClears
+	switch {
+	case errors.Is(err, ErrWrongPassword):
+		result = failed
+	case err != nil:
+		result = undecided
+	}
+	if s.throttle.cfg.LoginMaxFailures > 0 {
+		if serr := s.throttle.settle(ctx, accountKey(p.User.Email), result, s.now()); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	return err
+}
+
+// changePassword checks the current password and stores the new one.
+func (s *Service) changePassword(ctx context.Context, p *Principal, c PasswordChange) error {
 	verified := p.User.PasswordHash
 	if err := s.verifyCurrent(verified, c.Current); err != nil {
 		return err
@@ -59,10 +78,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordCh
 		u.ChangePassword(hash, p.Session.ID)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return s.throttle.loginSucceeded(ctx, p.User.Email, "")
+	return err
 }
 
 func (s *Service) verifyCurrent(hash, password string) error {

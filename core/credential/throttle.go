@@ -10,9 +10,11 @@ import (
 
 // Attempts counts recent events (failed logins, registrations) under one key.
 type Attempts struct {
-	Count int
-	First time.Time
-	Last  time.Time
+	Count    int       // confirmed failures, or registrations
+	First    time.Time // of the events Count counts
+	Last     time.Time
+	Pending  int       // attempts admitted whose outcome is not known yet
+	Reserved time.Time // when the latest pending attempt was admitted
 }
 
 // AttemptStore keeps Attempts per key in storage every replica shares.
@@ -21,8 +23,6 @@ type AttemptStore interface {
 	// returns what it stored, atomically per key: concurrent updates all count. change must be a
 	// pure function of its argument, since a store may call it more than once.
 	Update(ctx context.Context, key string, change func(Attempts) Attempts) (Attempts, error)
-	// Reset forgets key.
-	Reset(ctx context.Context, key string) error
 }
 
 // ThrottleConfig sets the limits; a zero maximum switches that limit off.
@@ -76,108 +76,159 @@ func accountKey(email string) string { return "login/account/" + email }
 func ipKey(ip string) string         { return "login/ip/" + ip }
 func registerKey(ip string) string   { return "register/ip/" + ip }
 
-// reserve counts an attempt under key before it is made, unless the key is locked out: counting
-// first, in one atomic update, is what stops a burst of parallel guesses from all slipping in
-// before any of them is recorded. It returns how long the caller must wait when locked out.
-func (t throttle) reserve(ctx context.Context, key string, max int, window time.Duration, now time.Time) (time.Duration, error) {
+// An attempt is counted in (Pending) before its password is checked and settled after, so a burst
+// of parallel guesses can never have more in flight than the account has guesses left. Attempts
+// beyond that wait for the ones in flight instead of failing: parallel logins with the right
+// password all get through, parallel guesses stop at the limit.
+const (
+	// pendingTimeout forgets attempts whose outcome never arrived (a crashed replica).
+	pendingTimeout = 30 * time.Second
+	// queueWait bounds how long an attempt waits for a place; then it is told to retry shortly.
+	queueWait  = 3 * time.Second
+	queuePause = 20 * time.Millisecond
+	busyRetry  = time.Second
+)
+
+// errBusy says every guess the key has left is already under way.
+var errBusy = errors.New("attempts in flight")
+
+// admit counts an attempt in under key, unless the key is locked out (a ThrottledError) or as many
+// attempts as it has left are under way (errBusy).
+func (t throttle) admit(ctx context.Context, key string, limit int, window time.Duration, now time.Time) error {
 	var wait time.Duration
+	var busy bool
 	_, err := t.store.Update(ctx, key, func(a Attempts) Attempts {
-		wait = 0
-		if now.Sub(a.Last) > window+lockout(a.Count, max) {
-			a = Attempts{} // the earlier attempts are no longer consecutive
+		wait, busy = 0, false
+		if now.Sub(a.Reserved) > pendingTimeout {
+			a.Pending = 0
 		}
-		if d := lockout(a.Count, max); d > 0 && now.Before(a.Last.Add(d)) {
+		if a.Count > 0 && now.Sub(a.Last) > window+lockout(a.Count, limit) {
+			a.Count, a.First, a.Last = 0, time.Time{}, time.Time{} // no longer consecutive
+		}
+		if d := lockout(a.Count, limit); d > 0 && now.Before(a.Last.Add(d)) {
 			wait = a.Last.Add(d).Sub(now)
 			return a
 		}
-		if a.Count == 0 {
-			a.First = now
+		// Below the limit the account has max-Count guesses left; past a lockout, one at a time.
+		if a.Pending >= max(limit-a.Count, 1) {
+			busy = true
+			return a
 		}
-		a.Count++
-		// Concurrent requests read the clock in any order; the counter only moves forward.
-		if now.After(a.Last) {
-			a.Last = now
+		a.Pending++
+		if now.After(a.Reserved) {
+			a.Reserved = now
 		}
 		return a
 	})
-	if err != nil {
-		return 0, fmt.Errorf("count attempt: %w", err)
+	switch {
+	case err != nil:
+		return fmt.Errorf("count attempt: %w", err)
+	case wait > 0:
+		return &ThrottledError{RetryAfter: wait}
+	case busy:
+		return errBusy
 	}
-	return wait, nil
+	return nil
 }
 
-// release takes back an attempt reserve counted, for a key a success does not reset.
-func (t throttle) release(ctx context.Context, key string) error {
+// admitWaiting is admit that waits, up to queueWait, for attempts in flight to settle.
+func (t throttle) admitWaiting(ctx context.Context, key string, max int, window time.Duration, now func() time.Time) error {
+	for waited := time.Duration(0); ; waited += queuePause {
+		err := t.admit(ctx, key, max, window, now())
+		if !errors.Is(err, errBusy) {
+			return err
+		}
+		if waited >= queueWait {
+			return &ThrottledError{RetryAfter: busyRetry}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(queuePause):
+		}
+	}
+}
+
+// settle records the outcome of an admitted attempt: a failure counts towards the lockout, a
+// success on an account clears its failures.
+func (t throttle) settle(ctx context.Context, key string, outcome outcome, now time.Time) error {
 	_, err := t.store.Update(ctx, key, func(a Attempts) Attempts {
-		a.Count = max(a.Count-1, 0)
+		a.Pending = max(a.Pending-1, 0)
+		switch outcome {
+		case failed:
+			if a.Count == 0 {
+				a.First = now
+			}
+			a.Count++
+			if now.After(a.Last) {
+				a.Last = now
+			}
+		case succeededClears:
+			a.Count, a.First, a.Last = 0, time.Time{}, time.Time{}
+		}
 		return a
 	})
 	if err != nil {
-		return fmt.Errorf("release attempt: %w", err)
+		return fmt.Errorf("settle attempt: %w", err)
 	}
 	return nil
 }
 
-// loginAttempt counts a login attempt against the account and the client address, or refuses it
-// while either is locked out. It is keyed on the email whether or not an account has it, so a
-// lockout reveals nothing. A failure needs no report afterwards, since it was counted up front;
-// a success is reported with loginSucceeded.
-func (t throttle) loginAttempt(ctx context.Context, email, ip string, now time.Time) error {
-	var wait time.Duration
+type outcome int
+
+const (
+	undecided       outcome = iota // the check itself failed (storage error): count nothing
+	failed                         // wrong password
+	succeeded                      // right password: the address keeps its earlier failures
+	succeededClears                // right password: the account's failures are forgiven
+)
+
+// loginAttempt admits a login attempt against the account and the client address. It is keyed on
+// the email whether or not an account has it, so a lockout reveals nothing. Every admitted attempt
+// must be settled with loginSettled.
+func (t throttle) loginAttempt(ctx context.Context, email, ip string, now func() time.Time) error {
 	if t.cfg.LoginMaxFailures > 0 {
-		w, err := t.reserve(ctx, accountKey(email), t.cfg.LoginMaxFailures, t.cfg.LoginWindow, now)
-		if err != nil {
+		if err := t.admitWaiting(ctx, accountKey(email), t.cfg.LoginMaxFailures, t.cfg.LoginWindow, now); err != nil {
 			return err
-		}
-		wait = w
-	}
-	if t.cfg.IPMaxFailures > 0 && ip != "" && wait == 0 {
-		w, err := t.reserve(ctx, ipKey(ip), t.cfg.IPMaxFailures, t.cfg.LoginWindow, now)
-		if err != nil {
-			return err
-		}
-		if w > 0 && t.cfg.LoginMaxFailures > 0 {
-			// The account's count went up for an attempt that is not going to happen.
-			if err := t.release(ctx, accountKey(email)); err != nil {
-				return err
-			}
-		}
-		wait = w
-	}
-	if wait > 0 {
-		return &ThrottledError{RetryAfter: wait}
-	}
-	return nil
-}
-
-// passwordAttempt counts a check of the current password (change-password) against the account.
-func (t throttle) passwordAttempt(ctx context.Context, email string, now time.Time) error {
-	if t.cfg.LoginMaxFailures <= 0 {
-		return nil
-	}
-	wait, err := t.reserve(ctx, accountKey(email), t.cfg.LoginMaxFailures, t.cfg.LoginWindow, now)
-	if err != nil {
-		return err
-	}
-	if wait > 0 {
-		return &ThrottledError{RetryAfter: wait}
-	}
-	return nil
-}
-
-// loginSucceeded clears the account's failures and takes back the address's count for this
-// attempt; the address keeps its earlier failures, or an attacker could interleave logins to an
-// account of their own.
-func (t throttle) loginSucceeded(ctx context.Context, email, ip string) error {
-	if t.cfg.LoginMaxFailures > 0 {
-		if err := t.store.Reset(ctx, accountKey(email)); err != nil {
-			return fmt.Errorf("reset login failures: %w", err)
 		}
 	}
 	if t.cfg.IPMaxFailures > 0 && ip != "" {
-		return t.release(ctx, ipKey(ip))
+		if err := t.admitWaiting(ctx, ipKey(ip), t.cfg.IPMaxFailures, t.cfg.LoginWindow, now); err != nil {
+			if t.cfg.LoginMaxFailures > 0 {
+				// The account admitted an attempt that is not going to happen.
+				_ = t.settle(ctx, accountKey(email), undecided, now())
+			}
+			return err
+		}
 	}
 	return nil
+}
+
+// loginSettled records a login attempt's outcome for the account and the address. A success clears
+// the account's failures but not the address's, or an attacker could interleave logins to an
+// account of their own.
+func (t throttle) loginSettled(ctx context.Context, email, ip string, result outcome, now time.Time) error {
+	if t.cfg.LoginMaxFailures > 0 {
+		if err := t.settle(ctx, accountKey(email), result, now); err != nil {
+			return err
+		}
+	}
+	if t.cfg.IPMaxFailures > 0 && ip != "" {
+		if result == succeededClears {
+			result = succeeded
+		}
+		return t.settle(ctx, ipKey(ip), result, now)
+	}
+	return nil
+}
+
+// passwordAttempt admits a check of the current password (change-password) against the account's
+// lockout, as a login would be; settle it with loginSettled and no address.
+func (t throttle) passwordAttempt(ctx context.Context, email string, now func() time.Time) error {
+	if t.cfg.LoginMaxFailures <= 0 {
+		return nil
+	}
+	return t.admitWaiting(ctx, accountKey(email), t.cfg.LoginMaxFailures, t.cfg.LoginWindow, now)
 }
 
 // register counts a registration from ip, refusing it once the address used up its allowance.

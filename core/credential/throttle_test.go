@@ -238,3 +238,37 @@ func TestAnEarlierClockIsNotALockout(t *testing.T) {
 		t.Fatalf("one failure below the limit locked the account: %v", err)
 	}
 }
+
+// slowHasher makes each check take a while, so that parallel attempts overlap.
+type slowHasher struct{ *fake.Hasher }
+
+func (h slowHasher) Verify(hash, pw string) (bool, bool, error) {
+	time.Sleep(5 * time.Millisecond)
+	return h.Hasher.Verify(hash, pw)
+}
+
+func TestParallelRightPasswordsAllGetThrough(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.register(t, "a@example.com")
+	svc := credential.NewService(e.users, e.sessions, e.attempts, slowHasher{e.hasher}, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
+		credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour, Throttle: throttleConfig})
+	const n = 30
+	var wg sync.WaitGroup
+	var ok atomic.Int32
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, _, err := svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); err != nil {
+				t.Errorf("parallel login with the right password: %v", err)
+				return
+			}
+			ok.Add(1)
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != n {
+		t.Fatalf("%d of %d parallel logins succeeded", ok.Load(), n)
+	}
+}

@@ -24,10 +24,3 @@ func (s *Attempts) Update(_ context.Context, key string, change func(credential.
 	return s.m[key], nil
 }
 
-// Reset implements credential.AttemptStore.
-func (s *Attempts) Reset(_ context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, key)
-	return nil
-}
