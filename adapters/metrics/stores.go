@@ -103,4 +103,3 @@ func (s Attempts) Update(ctx context.Context, key string, change func(credential
 	defer func(began time.Time) { s.Rec.observe("attempts", "update", began, err) }(time.Now())
 	return s.Next.Update(ctx, key, change)
 }
-

@@ -124,4 +124,3 @@ func newAttemptDoc(key string, a credential.Attempts, version int64) attemptDoc 
 		ExpiresAt: latest.Add(attemptExpiry), Version: version,
 	}
 }
-

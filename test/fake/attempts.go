@@ -23,4 +23,3 @@ func (s *Attempts) Update(_ context.Context, key string, change func(credential.
 	s.m[key] = change(s.m[key])
 	return s.m[key], nil
 }
-
