@@ -3,6 +3,9 @@ package jwttoken
 import (
 	"encoding/base64"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +153,31 @@ func TestLeeway(t *testing.T) {
 	beyond := sign(t, jwt.SigningMethodHS256, secret, nil, with(baseClaims(), "exp", now.Add(-10*time.Second).Unix()))
 	if _, err := c.Verify(beyond, credential.Access); !errors.Is(err, credential.ErrInvalidToken) {
 		t.Errorf("token expired 10s ago accepted with 5s leeway")
+	}
+}
+
+func TestKeyURLsInHeadersAreNeverFetched(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		_, _ = w.Write([]byte(`{"keys":[]}`))
+	}))
+	defer srv.Close()
+	c := newCodec(t)
+	attacker := []byte("attacker-chosen-key-attacker-32b")
+	for _, header := range []map[string]any{
+		{"jku": srv.URL + "/jwks.json"},
+		{"x5u": srv.URL + "/cert.pem"},
+		{"kid": srv.URL + "/key"},
+		{"jku": srv.URL + "/jwks.json", "kid": "1", "x5u": srv.URL + "/c"},
+	} {
+		tok := sign(t, jwt.SigningMethodHS256, attacker, header, baseClaims())
+		if _, err := c.Verify(tok, credential.Access); !errors.Is(err, credential.ErrInvalidToken) {
+			t.Errorf("token with %v: %v, want ErrInvalidToken", header, err)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("verifying made %d outbound requests", n)
 	}
 }
