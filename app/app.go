@@ -29,5 +29,6 @@ func ModuleWithLogger(c Config, log *slog.Logger) fx.Option {
 		MetricsModule,
 		metricsDecorators,
 		HTTPModule,
+		PprofModule,
 	)
 }

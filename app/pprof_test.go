@@ -16,7 +16,7 @@ import (
 
 func startWithPprof(t *testing.T, c app.Config) error {
 	t.Helper()
-	a := fx.New(app.ModuleWithLogger(c, slog.New(slog.DiscardHandler)), app.PprofModule)
+	a := fx.New(app.ModuleWithLogger(c, slog.New(slog.DiscardHandler)))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := a.Start(ctx); err != nil {

@@ -23,5 +23,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "authd:", err)
 		os.Exit(2)
 	}
-	fx.New(app.Module(cfg), app.PprofModule).Run()
+	fx.New(app.Module(cfg)).Run()
 }
