@@ -17,7 +17,7 @@ run: ## run the service on 127.0.0.1:8080 with the embedded store in ./data
 
 .PHONY: build
 build: ## build bin/authd
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/authd ./cmd/authd
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -o bin/authd ./cmd/authd
 
 .PHONY: vet
 vet: ## go vet every package
