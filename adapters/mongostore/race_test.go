@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/contract"
@@ -91,4 +93,40 @@ func TestParallelTakeoverOfStaleClaim(t *testing.T) {
 		t.Fatalf("wins=%d conflicts=%d, want 1 and %d", wins.Load(), conflicts.Load(), n-1)
 	}
 	assertNoClaims(t, db)
+}
+
+func TestParallelTakeoversOfAnOrphanedEmailHaveOneWinner(t *testing.T) {
+	ctx := context.Background()
+	for round := range 10 {
+		s, db := connect(t)
+		email := fmt.Sprintf("orphan%d@example.com", round)
+		claim := bson.D{
+			{Key: "_id", Value: email}, {Key: "user_id", Value: "0000000000000000000000ff"},
+			{Key: "created_at", Value: time.Now().Add(-2 * time.Minute)},
+		}
+		if _, err := rawDB(t, db).Collection("emails").InsertOne(ctx, claim); err != nil {
+			t.Fatalf("write orphaned claim: %v", err)
+		}
+		const n = 8
+		var wins, taken atomic.Int32
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				switch err := s.Users().Insert(ctx, contract.NewUser(fmt.Sprintf("%024x", 0x100+i), email)); {
+				case err == nil:
+					wins.Add(1)
+				case errors.Is(err, user.ErrEmailTaken):
+					taken.Add(1)
+				default:
+					t.Errorf("Insert: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 {
+			t.Fatalf("round %d: %d registrations took over one orphaned email", round, wins.Load())
+		}
+	}
 }

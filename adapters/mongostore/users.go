@@ -76,14 +76,40 @@ func (s *Users) claim(ctx context.Context, email, id string) error {
 		if !orphan {
 			return user.ErrEmailTaken
 		}
-		// Deleting and re-inserting, rather than updating in place, leaves the choice between
-		// racing registrations to the atomic insert, also on servers whose conditional updates
-		// are not atomic (FerretDB 1.x).
-		if _, err := s.emails.DeleteOne(ctx, claimOf(email, c.UserID)); err != nil {
-			return translate("release orphaned email", err)
+		if err := s.clearOrphan(ctx, email, c.UserID); err != nil {
+			return err
 		}
 	}
 	return user.ErrEmailTaken
+}
+
+// clearOrphan deletes the orphaned claim of email by orphanID, so the atomic insert can choose
+// between racing registrations. The delete is itself claimed: a filtered delete is a find and a
+// delete by _id on FerretDB 1.x, so two registrations clearing the same orphan at once could
+// otherwise delete the fresh claim one of them inserted in between.
+func (s *Users) clearOrphan(ctx context.Context, email, orphanID string) error {
+	guard, err := s.claims.take(ctx, "emails/"+email+"/orphan-of/"+orphanID)
+	if errors.Is(err, errClaimed) {
+		return user.ErrEmailTaken // another registration is taking this email over right now
+	}
+	if err != nil {
+		return translate("claim orphaned email", err)
+	}
+	defer s.claims.release(ctx, guard)
+	var c emailDoc
+	switch err := s.emails.FindOne(ctx, byID(email)).Decode(&c); {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return nil
+	case err != nil:
+		return translate("read email claim", err)
+	}
+	if c.UserID != orphanID {
+		return nil // someone else already replaced the orphan; the next insert finds their claim
+	}
+	if _, err := s.emails.DeleteOne(ctx, claimOf(email, orphanID)); err != nil {
+		return translate("release orphaned email", err)
+	}
+	return nil
 }
 
 // orphan reports whether c is old and its user was never written. A young claim without a user
