@@ -39,6 +39,12 @@ Feature: Resisting attackers
       {"current_password": "WrongPass123!", "new_password": "NewSecurePass123!", "confirm_password": "NewSecurePass123!"}
       """
     Then exactly 5 of them should have status 400
+    When I send a POST request to "/api/v1/auth/change-password" with body:
+      """
+      {"current_password": "SecurePass123!", "new_password": "NewSecurePass123!", "confirm_password": "NewSecurePass123!"}
+      """
+    Then the response status should be 429
+    And the response header "Retry-After" should be present
     When I send a POST request to "/api/v1/auth/login" with body:
       """
       {"email": "victim@example.com", "password": "SecurePass123!"}
