@@ -34,10 +34,11 @@ const (
 var errMalformed = errors.New("argon2hash: malformed hash")
 
 // Hasher hashes and verifies passwords. Hashes run at most one per CPU at a time: more would only
-// share the same cores while each holds its Memory, so the semaphore caps memory without costing throughput.
+// share the same cores while each holds its Memory. Each slot keeps its memory between hashes, so
+// the hasher holds at most GOMAXPROCS matrices of Memory KiB and allocates none per hash.
 type Hasher struct {
 	params Params
-	slots  chan struct{}
+	slots  chan []block // a slot's matrix, nil until its first hash
 }
 
 // New returns a Hasher that hashes with p.
@@ -45,7 +46,11 @@ func New(p Params) (*Hasher, error) {
 	if p.Memory < 8*uint32(p.Threads) || p.Time < 1 || p.Threads < 1 || p.Memory > maxMemory {
 		return nil, fmt.Errorf("argon2hash: invalid parameters m=%d t=%d p=%d", p.Memory, p.Time, p.Threads)
 	}
-	return &Hasher{params: p, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
+	slots := make(chan []block, runtime.GOMAXPROCS(0))
+	for range cap(slots) {
+		slots <- nil
+	}
+	return &Hasher{params: p, slots: slots}, nil
 }
 
 // Hash returns the PHC string of the NFC form of password with a fresh random salt.
@@ -72,10 +77,13 @@ func (h *Hasher) Verify(hash, password string) (bool, bool, error) {
 }
 
 func (h *Hasher) derive(password string, salt []byte, p Params, n uint32) []byte {
-	h.slots <- struct{}{}
-	defer func() { <-h.slots }()
+	matrix := <-h.slots
+	defer func() { h.slots <- matrix }()
+	if matrix == nil {
+		matrix = newMatrix(matrixBlocks(h.params.Memory, h.params.Threads))
+	}
 	// The same password typed on two keyboards may arrive composed or decomposed; hash one form.
-	return argon2.IDKey([]byte(norm.NFC.String(password)), salt, p.Time, p.Memory, p.Threads, n)
+	return idKey(matrix, []byte(norm.NFC.String(password)), salt, p, n)
 }
 
 func parse(hash string) (Params, []byte, []byte, error) {

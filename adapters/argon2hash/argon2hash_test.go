@@ -1,8 +1,14 @@
 package argon2hash
 
 import (
+	"bytes"
+	"encoding/base64"
+	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/argon2"
 )
 
 // cheap keeps tests fast; the PHC format and logic don't depend on cost.
@@ -96,6 +102,114 @@ func TestInvalidParams(t *testing.T) {
 	for _, p := range []Params{{Memory: 0, Time: 1, Threads: 1}, {Memory: 64, Time: 0, Threads: 1}, {Memory: 64, Time: 1, Threads: 0}} {
 		if _, err := New(p); err == nil {
 			t.Errorf("New(%+v) accepted invalid parameters", p)
+		}
+	}
+}
+
+// TestOwnedMatrixMatchesIDKey holds the slot matrices to argon2.IDKey's results: the RFC 9106
+// argon2id test vector's shape (m=32 t=3 p=4), the shipped parameters and random inputs over every lane count and rounding case, each hashed
+// twice in one matrix so a matrix left dirty by the first hash would show.
+func TestOwnedMatrixMatchesIDKey(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	cases := []Params{{Memory: 32, Time: 3, Threads: 4}, {Memory: 8, Time: 1, Threads: 1}, {Memory: 19456, Time: 2, Threads: 1}}
+	for range 40 {
+		cases = append(cases, Params{Memory: 8 + rng.Uint32N(600), Time: 1 + rng.Uint32N(3), Threads: uint8(1 + rng.IntN(4))})
+	}
+	for _, p := range cases {
+		if p.Memory < 8*uint32(p.Threads) {
+			continue
+		}
+		matrix := make([]block, matrixBlocks(p.Memory, p.Threads))
+		for range 2 {
+			password, salt := make([]byte, rng.IntN(40)), make([]byte, 8+rng.IntN(24))
+			for i := range password {
+				password[i] = byte(rng.Uint32())
+			}
+			for i := range salt {
+				salt[i] = byte(rng.Uint32())
+			}
+			keyLen := uint32(16 + rng.IntN(100))
+			got := idKey(matrix, password, salt, p, keyLen)
+			want := argon2.IDKey(password, salt, p.Time, p.Memory, p.Threads, keyLen)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%+v keyLen %d: owned matrix gave %x, argon2.IDKey %x", p, keyLen, got, want)
+			}
+		}
+		for i := range matrix {
+			if matrix[i] != (block{}) {
+				t.Fatalf("%+v: block %d not wiped after the hash", p, i)
+			}
+		}
+	}
+}
+
+// TestVerifiesHashesOfOtherParameters covers the path for stored hashes whose parameters differ
+// from the configured ones, which cannot use the slot's matrix.
+func TestVerifiesHashesOfOtherParameters(t *testing.T) {
+	t.Parallel()
+	h, _ := New(cheap)
+	salt := []byte("0123456789abcdef")
+	key := argon2.IDKey([]byte("pw-123456"), salt, 2, 256, 2, 32)
+	b64 := base64.RawStdEncoding
+	stored := "$argon2id$v=19$m=256,t=2,p=2$" + b64.EncodeToString(salt) + "$" + b64.EncodeToString(key)
+	ok, outdated, err := h.Verify(stored, "pw-123456")
+	if err != nil || !ok || !outdated {
+		t.Fatalf("Verify = %v, %v, %v; want true, true, nil", ok, outdated, err)
+	}
+	if ok, _, _ := h.Verify(stored, "pw-1234567"); ok {
+		t.Fatal("a wrong password verified against a hash of other parameters")
+	}
+}
+
+// TestHashAllocatesNoMatrix checks the point of the slots: after the first hash, hashing at the
+// configured parameters allocates far less than one matrix.
+func TestHashAllocatesNoMatrix(t *testing.T) {
+	h, _ := New(Params{Memory: 4096, Time: 1, Threads: 1})
+	for range cap(h.slots) { // the slots are a FIFO: this gives every one its matrix
+		_, _ = h.Hash("warm-up-Passw0rd")
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 5 {
+		_, _ = h.Hash("Passw0rd-123456")
+	}
+	runtime.ReadMemStats(&after)
+	if perHash := (after.TotalAlloc - before.TotalAlloc) / 5; perHash > 64<<10 {
+		t.Fatalf("a hash allocated %d bytes; the 4 MiB matrix should be reused", perHash)
+	}
+}
+
+// BenchmarkHash and BenchmarkIDKey compare a slot's hash with argon2.IDKey's at the shipped parameters.
+func BenchmarkHash(b *testing.B) {
+	h, _ := New(OWASP)
+	for b.Loop() {
+		_, _ = h.Hash("bench-Passw0rd")
+	}
+}
+
+func BenchmarkIDKey(b *testing.B) {
+	salt := []byte("0123456789abcdef")
+	for b.Loop() {
+		argon2.IDKey([]byte("bench-Passw0rd"), salt, OWASP.Time, OWASP.Memory, OWASP.Threads, keyLen)
+	}
+}
+
+// TestHashesAreIDKeys checks a Hasher's output, from its own mapped matrices, against argon2.IDKey.
+func TestHashesAreIDKeys(t *testing.T) {
+	t.Parallel()
+	h, _ := New(Params{Memory: 256, Time: 2, Threads: 2})
+	for range 2 * cap(h.slots) { // every slot, each twice
+		hash, err := h.Hash("Passw0rd-\u00e9")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, salt, key, err := parse(hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := argon2.IDKey([]byte("Passw0rd-\u00e9"), salt, p.Time, p.Memory, p.Threads, uint32(len(key))); !bytes.Equal(key, want) {
+			t.Fatalf("Hash gave key %x, argon2.IDKey %x", key, want)
 		}
 	}
 }
