@@ -19,6 +19,7 @@ type stepResult struct {
 	// other is CPU time the rest of the machine used meanwhile: other work, or steal by the host.
 	other   time.Duration
 	heapMax uint64 // bytes; 0 when unknown
+	rssMax  uint64 // bytes of the service's resident memory, heap or not; 0 when unknown
 }
 
 // otherCores is how many cores other work took on average during the step.
@@ -38,11 +39,11 @@ func perK(d time.Duration, requests int) float64 {
 }
 
 // measure runs p and reads, around it, the CPU time target, the database and this process used,
-// and polls target's Go heap while it runs.
+// and polls target's Go heap and resident memory while it runs.
 func (b *bench) measure(ctx context.Context, p load.Plan, target *process) (stepResult, error) {
 	var before, after [4]time.Duration
 	b.cpuTimes(target, &before)
-	var heapMax atomic.Uint64
+	var heapMax, rssMax atomic.Uint64
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	if target.debug != "" {
@@ -53,6 +54,9 @@ func (b *bench) measure(ctx context.Context, p load.Plan, target *process) (step
 			for {
 				if h, err := heapInuse(client, target.debug); err == nil && h > heapMax.Load() {
 					heapMax.Store(h)
+				}
+				if r, err := residentOf(target.cmd.Process.Pid); err == nil && r > rssMax.Load() {
+					rssMax.Store(r)
 				}
 				select {
 				case <-pollCtx.Done():
@@ -74,7 +78,7 @@ func (b *bench) measure(ctx context.Context, p load.Plan, target *process) (step
 	b.cpuTimes(target, &after)
 	stopPolling()
 	wg.Wait()
-	r := stepResult{Result: res, cpu: after[0] - before[0], dbCPU: after[1] - before[1], genCPU: after[2] - before[2], heapMax: heapMax.Load()}
+	r := stepResult{Result: res, cpu: after[0] - before[0], dbCPU: after[1] - before[1], genCPU: after[2] - before[2], heapMax: heapMax.Load(), rssMax: rssMax.Load()}
 	r.other = after[3] - before[3] - r.cpu - r.dbCPU - r.genCPU
 	return r, err
 }

@@ -164,6 +164,22 @@ func machineBusy() (time.Duration, error) {
 	return time.Duration(busy) * time.Second / clockTicks, nil
 }
 
+// residentOf reads a process's resident set size (VmRSS) from /proc: everything it keeps in
+// memory, the Go heap and what lives outside it (the hasher's matrices, bbolt's mapped pages).
+func residentOf(pid int) (uint64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kib, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kib << 10, err
+		}
+	}
+	return 0, errors.New("no VmRSS in /proc status")
+}
+
 // heapInuse reads the Go heap in use from the service's expvar memstats (go_memstats_heap_inuse_bytes).
 func heapInuse(client *http.Client, debugURL string) (uint64, error) {
 	resp, err := client.Get(debugURL + "/debug/vars")

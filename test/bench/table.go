@@ -88,7 +88,7 @@ func printRound(w io.Writer, b *bench, r round) {
 	if mongo {
 		head += "db CPU s/1k\t"
 	}
-	head += "gen CPU s/1k\tother cores\theap MiB\tlimit\tratio\ttarget\tverdict\t"
+	head += "gen CPU s/1k\tother cores\theap MiB\tRSS MiB\tlimit\tratio\ttarget\tverdict\t"
 	fmt.Fprintln(tw, head)
 	var misses []string
 	for _, s := range r.steps {
@@ -124,7 +124,11 @@ func printRound(w io.Writer, b *bench, r round) {
 			verdict = "MISS " + strings.Join(why, "+")
 			misses = append(misses, s.Name)
 		}
-		row += fmt.Sprintf("%.3f\t%.2f\t%s\t%s\t%.0f%%\t%s\t%s\t", perK(s.genCPU, s.Requests), s.otherCores(), heap, limName, 100*ratio, targetText(t), verdict)
+		rss := "-"
+		if s.rssMax > 0 {
+			rss = fmt.Sprintf("%.1f", float64(s.rssMax)/(1<<20))
+		}
+		row += fmt.Sprintf("%.3f\t%.2f\t%s\t%s\t%s\t%.0f%%\t%s\t%s\t", perK(s.genCPU, s.Requests), s.otherCores(), heap, rss, limName, 100*ratio, targetText(t), verdict)
 		fmt.Fprintln(tw, row)
 	}
 	tw.Flush()
