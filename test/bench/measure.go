@@ -19,7 +19,7 @@ type stepResult struct {
 	// other is CPU time the rest of the machine used meanwhile: other work, or steal by the host.
 	other   time.Duration
 	heapMax uint64 // bytes; 0 when unknown
-	rssMax  uint64 // bytes of the service's resident memory, heap or not; 0 when unknown
+	rssMax  uint64 // bytes of the service's resident anonymous memory, heap or not; 0 when unknown
 }
 
 // otherCores is how many cores other work took on average during the step.

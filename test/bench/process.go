@@ -164,20 +164,21 @@ func machineBusy() (time.Duration, error) {
 	return time.Duration(busy) * time.Second / clockTicks, nil
 }
 
-// residentOf reads a process's resident set size (VmRSS) from /proc: everything it keeps in
-// memory, the Go heap and what lives outside it (the hasher's matrices, bbolt's mapped pages).
+// residentOf reads a process's resident anonymous memory (RssAnon) from /proc: the Go heap and
+// what lives outside it, such as the hasher's matrices. Pages of the bbolt file it maps are left
+// out: they are the kernel's page cache, shared and reclaimable.
 func residentOf(pid int) (uint64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, err
 	}
 	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
 			kib, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kib << 10, err
 		}
 	}
-	return 0, errors.New("no VmRSS in /proc status")
+	return 0, errors.New("no RssAnon in /proc status")
 }
 
 // heapInuse reads the Go heap in use from the service's expvar memstats (go_memstats_heap_inuse_bytes).

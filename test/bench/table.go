@@ -88,7 +88,7 @@ func printRound(w io.Writer, b *bench, r round) {
 	if mongo {
 		head += "db CPU s/1k\t"
 	}
-	head += "gen CPU s/1k\tother cores\theap MiB\tRSS MiB\tlimit\tratio\ttarget\tverdict\t"
+	head += "gen CPU s/1k\tother cores\theap MiB\tanon MiB\tlimit\tratio\ttarget\tverdict\t"
 	fmt.Fprintln(tw, head)
 	var misses []string
 	for _, s := range r.steps {
