@@ -3,8 +3,10 @@ package argon2hash
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -144,30 +146,52 @@ func TestOwnedMatrixMatchesIDKey(t *testing.T) {
 	}
 }
 
-// TestVerifiesHashesOfOtherParameters covers the path for stored hashes whose parameters differ
-// from the configured ones, which cannot use the slot's matrix.
+// TestVerifiesHashesOfOtherParameters covers stored hashes whose parameters differ from the
+// configured ones: of another size, which cannot use the slot's matrix, and of the same size with
+// other passes and lanes, which do.
 func TestVerifiesHashesOfOtherParameters(t *testing.T) {
 	t.Parallel()
-	h, _ := New(cheap)
+	h, _ := New(Params{Memory: 256, Time: 2, Threads: 2})
 	salt := []byte("0123456789abcdef")
-	key := argon2.IDKey([]byte("pw-123456"), salt, 2, 256, 2, 32)
 	b64 := base64.RawStdEncoding
-	stored := "$argon2id$v=19$m=256,t=2,p=2$" + b64.EncodeToString(salt) + "$" + b64.EncodeToString(key)
-	ok, outdated, err := h.Verify(stored, "pw-123456")
-	if err != nil || !ok || !outdated {
-		t.Fatalf("Verify = %v, %v, %v; want true, true, nil", ok, outdated, err)
-	}
-	if ok, _, _ := h.Verify(stored, "pw-1234567"); ok {
-		t.Fatal("a wrong password verified against a hash of other parameters")
+	for _, p := range []Params{{Memory: 64, Time: 2, Threads: 2}, {Memory: 256, Time: 1, Threads: 1}, {Memory: 258, Time: 3, Threads: 4}} {
+		key := argon2.IDKey([]byte("pw-123456"), salt, p.Time, p.Memory, p.Threads, 32)
+		stored := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
+		ok, outdated, err := h.Verify(stored, "pw-123456")
+		if err != nil || !ok || !outdated {
+			t.Fatalf("%+v: Verify = %v, %v, %v; want true, true, nil", p, ok, outdated, err)
+		}
+		if ok, _, _ := h.Verify(stored, "pw-1234567"); ok {
+			t.Fatalf("%+v: a wrong password verified", p)
+		}
 	}
 }
 
+// matrices takes every slot's matrix out and puts it back; no hash may run meanwhile.
+func matrices(h *Hasher) []*block {
+	var ms []*block
+	for range cap(h.slots) {
+		m := <-h.slots
+		if len(m) == 0 {
+			ms = append(ms, nil)
+		} else {
+			ms = append(ms, &m[0])
+		}
+		h.slots <- m
+	}
+	return ms
+}
+
 // TestHashAllocatesNoMatrix checks the point of the slots: after the first hash, hashing at the
-// configured parameters allocates far less than one matrix.
+// configured parameters keeps the slots' matrices and allocates far less than one on the heap.
 func TestHashAllocatesNoMatrix(t *testing.T) {
 	h, _ := New(Params{Memory: 4096, Time: 1, Threads: 1})
 	for range cap(h.slots) { // the slots are a FIFO: this gives every one its matrix
 		_, _ = h.Hash("warm-up-Passw0rd")
+	}
+	kept := matrices(h)
+	if slices.Contains(kept, nil) {
+		t.Fatal("a slot has no matrix after hashing")
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
@@ -177,6 +201,11 @@ func TestHashAllocatesNoMatrix(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if perHash := (after.TotalAlloc - before.TotalAlloc) / 5; perHash > 64<<10 {
 		t.Fatalf("a hash allocated %d bytes; the 4 MiB matrix should be reused", perHash)
+	}
+	for _, m := range matrices(h) { // in another order: the slots rotate
+		if !slices.Contains(kept, m) {
+			t.Fatalf("a slot holds matrix %p after hashing, not one of %p: a hash mapped a new one", m, kept)
+		}
 	}
 }
 

@@ -64,14 +64,14 @@ func idKeyInto(B []block, password, salt []byte, time, memory uint32, threads ui
 	return extractKey(B, memory, uint32(threads), keyLen)
 }
 
-// idKey hashes in matrix when it fits p and returns it wiped; other parameters (an outdated stored
+// idKey hashes in matrix when it fits p and leaves it wiped; other parameters (an outdated stored
 // hash) get a matrix of their own from argon2.IDKey.
 func idKey(matrix []block, password, salt []byte, p Params, keyLen uint32) []byte {
 	if uint32(len(matrix)) != matrixBlocks(p.Memory, p.Threads) {
 		return argon2.IDKey(password, salt, p.Time, p.Memory, p.Threads, keyLen)
 	}
-	key := idKeyInto(matrix, password, salt, p.Time, p.Memory, p.Threads, keyLen)
-	// Wipe it now, not before the next use: it holds what the password hashed to.
-	clear(matrix)
-	return key
+	// Wipe it after every hash, not before the next: it holds what the password hashed to. The
+	// wipe is deferred so that a hash cut short leaves no dirty matrix to the slot's next hash.
+	defer clear(matrix)
+	return idKeyInto(matrix, password, salt, p.Time, p.Memory, p.Threads, keyLen)
 }
