@@ -78,7 +78,7 @@ func (h *Hasher) Verify(hash, password string) (bool, bool, error) {
 
 func (h *Hasher) derive(password string, salt []byte, p Params, n uint32) []byte {
 	matrix := <-h.slots
-	defer func() { h.slots <- matrix }()
+	defer func() { h.slots <- matrix }() // reads matrix on return, so a matrix made below is kept
 	if matrix == nil {
 		matrix = newMatrix(matrixBlocks(h.params.Memory, h.params.Threads))
 	}
