@@ -24,6 +24,14 @@ const attemptExpiry = 24 * time.Hour
 // attemptsPatience bounds how long one update waits for its turn on a contended key.
 const attemptsPatience = 5 * time.Second
 
+// attemptsClaimStale is how old a claim on a counter must be before another writer takes it over:
+// well within attemptsPatience, so a replica killed while it held one costs the writers waiting
+// on that key a pause instead of a minute of 503s. A counter's key can be a client address that
+// every login from behind one NAT shares. The price is that a writer stalled this long between
+// its claim and its write may lose its increment to the one that took over (on servers whose
+// conditional writes aren't atomic): a missed count, not a wrong password accepted.
+const attemptsClaimStale = 2 * time.Second
+
 // Attempts is the credential.AttemptStore on the attempts collection, one document per key. Like
 // sessions, each write replaces one version under a claim, so no increment is lost on servers
 // whose conditional updates aren't atomic.
@@ -85,7 +93,7 @@ func (s *Attempts) Update(ctx context.Context, key string, change func(credentia
 		if next == d.attempts() {
 			return next, nil // nothing to write: a refused attempt only reads
 		}
-		c, err := s.claims.take(ctx, claimKey("attempts", key, d.Version))
+		c, err := s.claims.take(ctx, claimKey("attempts", key, d.Version), attemptsClaimStale)
 		if errors.Is(err, errClaimed) {
 			// Jittered, so writers that collided don't collide again in step.
 			if err := sleep(ctx, pause/2+time.Duration(rand.Int64N(int64(pause)))); err != nil {

@@ -60,8 +60,9 @@ func (c *claims) createIndexes(ctx context.Context) error {
 }
 
 // take claims key for the caller, who must release it. It returns errClaimed while another
-// writer holds a live claim on key; a stale one is taken over once.
-func (c *claims) take(ctx context.Context, key string) (claimDoc, error) {
+// writer holds a live claim on key; one older than staleAfter (staleClaimAge unless a store has
+// reason to be quicker) is taken over once.
+func (c *claims) take(ctx context.Context, key string, staleAfter time.Duration) (claimDoc, error) {
 	for attempt := 0; ; attempt++ {
 		// Truncated to what BSON stores, so that release can match the claim exactly.
 		mine := claimDoc{ID: key, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
@@ -81,10 +82,10 @@ func (c *claims) take(ctx context.Context, key string) (claimDoc, error) {
 		case err != nil:
 			return claimDoc{}, err
 		}
-		if time.Since(cur.CreatedAt) < staleClaimAge {
+		if time.Since(cur.CreatedAt) < staleAfter {
 			return claimDoc{}, errClaimed
 		}
-		if err := c.clear(ctx, cur); err != nil {
+		if err := c.clear(ctx, cur, staleAfter); err != nil {
 			return claimDoc{}, err
 		}
 	}
@@ -94,8 +95,8 @@ func (c *claims) take(ctx context.Context, key string) (claimDoc, error) {
 // a filtered delete is not atomic on FerretDB either, so two writers clearing cur at once could
 // otherwise delete the fresh claim one of them inserted in between. A stale clearing claim, left
 // by a crash mid-clear, is itself cleared the same way.
-func (c *claims) clear(ctx context.Context, cur claimDoc) error {
-	guard, err := c.take(ctx, fmt.Sprintf("%s@%d", cur.ID, cur.CreatedAt.UnixMilli()))
+func (c *claims) clear(ctx context.Context, cur claimDoc, staleAfter time.Duration) error {
+	guard, err := c.take(ctx, fmt.Sprintf("%s@%d", cur.ID, cur.CreatedAt.UnixMilli()), staleAfter)
 	if err != nil {
 		return err
 	}

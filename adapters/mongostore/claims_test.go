@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/contract"
 )
@@ -53,6 +54,28 @@ func TestStaleClaimIsTakenOver(t *testing.T) {
 		}
 		assertNoClaims(t, db)
 	})
+}
+
+// TestCounterClaimOfAKilledWriterIsTakenOverWithinOneRequest is the crash the container suite
+// found: a replica killed while it held the claim on a throttle counter (a client address every
+// login from it shares) left the claim fresh, and every login counting on that key answered 503
+// until the claim turned a minute old. A counter's claim turns stale within one update's patience.
+func TestCounterClaimOfAKilledWriterIsTakenOverWithinOneRequest(t *testing.T) {
+	ctx := context.Background()
+	s, db := connect(t)
+	bump := func(a credential.Attempts) credential.Attempts { a.Pending++; return a }
+	if _, err := s.Attempts().Update(ctx, "login/ip/192.0.2.7", bump); err != nil {
+		t.Fatalf("first Update: %v", err)
+	}
+	plantClaim(t, db, "attempts/login/ip/192.0.2.7/0", 0) // the killed writer's, on version 0
+	got, err := s.Attempts().Update(ctx, "login/ip/192.0.2.7", bump)
+	if err != nil {
+		t.Fatalf("Update behind a killed writer's claim: %v", err)
+	}
+	if got.Pending != 2 {
+		t.Fatalf("Pending = %d after two admitted attempts, want 2", got.Pending)
+	}
+	assertNoClaims(t, db)
 }
 
 func TestFreshClaimIsRespected(t *testing.T) {

@@ -103,7 +103,7 @@ func (s *Sessions) write(ctx context.Context, op, id string, decide func(*sessio
 		if set == nil || err != nil {
 			return err
 		}
-		c, err := s.claims.take(ctx, claimKey("sessions", id, d.Version))
+		c, err := s.claims.take(ctx, claimKey("sessions", id, d.Version), staleClaimAge)
 		switch {
 		case errors.Is(err, errClaimed):
 			if err := sleep(ctx, pause); err != nil {

@@ -88,7 +88,7 @@ func (s *Users) claim(ctx context.Context, email, id string) error {
 // delete by _id on FerretDB 1.x, so two registrations clearing the same orphan at once could
 // otherwise delete the fresh claim one of them inserted in between.
 func (s *Users) clearOrphan(ctx context.Context, email, orphanID string) error {
-	guard, err := s.claims.take(ctx, "emails/"+email+"/orphan-of/"+orphanID)
+	guard, err := s.claims.take(ctx, "emails/"+email+"/orphan-of/"+orphanID, staleClaimAge)
 	if errors.Is(err, errClaimed) {
 		return user.ErrEmailTaken // another registration is taking this email over right now
 	}
@@ -160,7 +160,7 @@ func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
 // It claims the version it replaces first, so that only one writer runs the version-filtered
 // replace even where that is not atomic (see claims).
 func (s *Users) Update(ctx context.Context, u *user.User) error {
-	c, err := s.claims.take(ctx, claimKey("users", string(u.ID), u.Version))
+	c, err := s.claims.take(ctx, claimKey("users", string(u.ID), u.Version), staleClaimAge)
 	switch {
 	case errors.Is(err, errClaimed):
 		// The holder is writing this very version, so ours is about to be stale.
