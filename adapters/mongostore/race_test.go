@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -70,27 +69,13 @@ func TestParallelTakeoverOfStaleClaim(t *testing.T) {
 	}
 	plantClaim(t, db, "users/"+string(u.ID)+"/0", 2*time.Minute)
 	const n = 10
-	var wins, conflicts atomic.Int32
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := *u
-			c.Profile.FirstName = fmt.Sprintf("Writer%d", i)
-			switch err := s.Users().Update(ctx, &c); {
-			case err == nil:
-				wins.Add(1)
-			case errors.Is(err, user.ErrConflict):
-				conflicts.Add(1)
-			default:
-				t.Errorf("Update: %v", err)
-			}
-		}()
-	}
-	wg.Wait()
-	if wins.Load() != 1 || conflicts.Load() != n-1 {
-		t.Fatalf("wins=%d conflicts=%d, want 1 and %d", wins.Load(), conflicts.Load(), n-1)
+	wins, conflicts := contract.Race(t, n, user.ErrConflict, func(i int) error {
+		c := *u
+		c.Profile.FirstName = fmt.Sprintf("Writer%d", i)
+		return s.Users().Update(ctx, &c)
+	})
+	if wins != 1 || conflicts != n-1 {
+		t.Fatalf("wins=%d conflicts=%d, want 1 and %d", wins, conflicts, n-1)
 	}
 	assertNoClaims(t, db)
 }
@@ -108,25 +93,11 @@ func TestParallelTakeoversOfAnOrphanedEmailHaveOneWinner(t *testing.T) {
 			t.Fatalf("write orphaned claim: %v", err)
 		}
 		const n = 8
-		var wins, taken atomic.Int32
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				switch err := s.Users().Insert(ctx, contract.NewUser(fmt.Sprintf("%024x", 0x100+i), email)); {
-				case err == nil:
-					wins.Add(1)
-				case errors.Is(err, user.ErrEmailTaken):
-					taken.Add(1)
-				default:
-					t.Errorf("Insert: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins.Load() != 1 {
-			t.Fatalf("round %d: %d registrations took over one orphaned email", round, wins.Load())
+		wins, _ := contract.Race(t, n, user.ErrEmailTaken, func(i int) error {
+			return s.Users().Insert(ctx, contract.NewUser(fmt.Sprintf("%024x", 0x100+i), email))
+		})
+		if wins != 1 {
+			t.Fatalf("round %d: %d registrations took over one orphaned email", round, wins)
 		}
 	}
 }

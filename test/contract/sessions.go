@@ -3,8 +3,6 @@ package contract
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,25 +100,11 @@ func SessionStore(t *testing.T, newStore func(t *testing.T) credential.SessionSt
 			t.Fatalf("Create: %v", err)
 		}
 		const n = 10
-		var wins, stale atomic.Int32
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				switch err := s.Rotate(ctx, sess.ID, sess.RefreshID, hexID(1000+i), sess.ExpiresAt); {
-				case err == nil:
-					wins.Add(1)
-				case errors.Is(err, credential.ErrStaleRefresh):
-					stale.Add(1)
-				default:
-					t.Errorf("Rotate: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins.Load() != 1 || stale.Load() != n-1 {
-			t.Fatalf("wins=%d stale=%d, want 1 and %d", wins.Load(), stale.Load(), n-1)
+		wins, stale := Race(t, n, credential.ErrStaleRefresh, func(i int) error {
+			return s.Rotate(ctx, sess.ID, sess.RefreshID, hexID(1000+i), sess.ExpiresAt)
+		})
+		if wins != 1 || stale != n-1 {
+			t.Fatalf("wins=%d stale=%d, want 1 and %d", wins, stale, n-1)
 		}
 	})
 

@@ -6,8 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,25 +99,11 @@ func UserStore(t *testing.T, newStore func(t *testing.T) user.Store) {
 	t.Run("parallel inserts of one email: exactly one wins", func(t *testing.T) {
 		s := newStore(t)
 		const n = 20
-		var wins, taken atomic.Int32
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				switch err := s.Insert(ctx, NewUser(hexID(100+i), "race@example.com")); {
-				case err == nil:
-					wins.Add(1)
-				case errors.Is(err, user.ErrEmailTaken):
-					taken.Add(1)
-				default:
-					t.Errorf("Insert: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins.Load() != 1 || taken.Load() != n-1 {
-			t.Fatalf("wins=%d taken=%d, want 1 and %d", wins.Load(), taken.Load(), n-1)
+		wins, taken := Race(t, n, user.ErrEmailTaken, func(i int) error {
+			return s.Insert(ctx, NewUser(hexID(100+i), "race@example.com"))
+		})
+		if wins != 1 || taken != n-1 {
+			t.Fatalf("wins=%d taken=%d, want 1 and %d", wins, taken, n-1)
 		}
 	})
 
@@ -163,27 +147,13 @@ func UserStore(t *testing.T, newStore func(t *testing.T) user.Store) {
 			t.Fatalf("Insert: %v", err)
 		}
 		const n = 10
-		var wins, conflicts atomic.Int32
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c := *u
-				c.Profile.FirstName = fmt.Sprintf("Writer%d", i)
-				switch err := s.Update(ctx, &c); {
-				case err == nil:
-					wins.Add(1)
-				case errors.Is(err, user.ErrConflict):
-					conflicts.Add(1)
-				default:
-					t.Errorf("Update: %v", err)
-				}
-			}()
-		}
-		wg.Wait()
-		if wins.Load() != 1 || conflicts.Load() != n-1 {
-			t.Fatalf("wins=%d conflicts=%d, want 1 and %d", wins.Load(), conflicts.Load(), n-1)
+		wins, conflicts := Race(t, n, user.ErrConflict, func(i int) error {
+			c := *u
+			c.Profile.FirstName = fmt.Sprintf("Writer%d", i)
+			return s.Update(ctx, &c)
+		})
+		if wins != 1 || conflicts != n-1 {
+			t.Fatalf("wins=%d conflicts=%d, want 1 and %d", wins, conflicts, n-1)
 		}
 	})
 }
