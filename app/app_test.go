@@ -123,6 +123,17 @@ func config(t *testing.T) app.Config {
 	return c
 }
 
+// freeAddr returns a loopback address with a port nothing listens on at the moment.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
 func start(t *testing.T, c app.Config) (*fx.App, *app.Server, error) {
 	t.Helper()
 	var srv *app.Server
@@ -192,12 +203,7 @@ func TestStartupRefusals(t *testing.T) {
 }
 
 func TestUnreachableMongoFailsStartupQuickly(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	c := config(t)
 	c.MongoURI = "mongodb://" + addr + "/?connect=direct"
 	c.JWTSecret = strings.Repeat("k", 32)

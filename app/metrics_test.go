@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -58,12 +57,7 @@ func TestMetricsCoverTheDecoratedPorts(t *testing.T) {
 }
 
 func TestMetricsAddrMovesMetricsOffTheAPI(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	c := harness.Config(t)
 	c.MetricsAddr = addr
 	svc := harness.Start(t, c)

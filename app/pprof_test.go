@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"testing"
 )
@@ -18,12 +17,7 @@ func TestPprofRefusesNonLoopbackAddresses(t *testing.T) {
 }
 
 func TestPprofServesMemstatsOnLoopback(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := freeAddr(t)
 	c := config(t)
 	c.PprofAddr = addr
 	if _, _, err := start(t, c); err != nil {
