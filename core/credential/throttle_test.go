@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/test/contract"
 	"github.com/authd/authd/test/fake"
 )
 
@@ -180,28 +181,14 @@ func TestParallelRegistrationsAreAllCounted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	const n = 12
-	var wg sync.WaitGroup
-	var created, throttled atomic.Int32
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := e.svc.Register(ctx, credential.Registration{
-				Email: fmt.Sprintf("p%d@example.com", i), Password: pw, ConfirmPassword: pw, FirstName: "P", LastName: "P", ClientIP: "198.51.100.3",
-			})
-			switch {
-			case err == nil:
-				created.Add(1)
-			case errors.Is(err, credential.ErrThrottled):
-				throttled.Add(1)
-			default:
-				t.Errorf("unexpected %v", err)
-			}
-		}()
-	}
-	wg.Wait()
-	if created.Load() != int32(throttleConfig.RegisterMaxPerIP) {
-		t.Fatalf("%d registrations accepted in parallel, limit %d", created.Load(), throttleConfig.RegisterMaxPerIP)
+	created, _ := contract.Race(t, n, credential.ErrThrottled, func(i int) error {
+		_, err := e.svc.Register(ctx, credential.Registration{
+			Email: fmt.Sprintf("p%d@example.com", i), Password: pw, ConfirmPassword: pw, FirstName: "P", LastName: "P", ClientIP: "198.51.100.3",
+		})
+		return err
+	})
+	if created != throttleConfig.RegisterMaxPerIP {
+		t.Fatalf("%d registrations accepted in parallel, limit %d", created, throttleConfig.RegisterMaxPerIP)
 	}
 }
 
