@@ -80,9 +80,17 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	}
 	now := s.now()
 	verified := u.PasswordHash
+	// The session belongs to the password this login checked: it carries the epoch of that snapshot,
+	// so a password change that lands at any point after the check (before the write below, between
+	// it and the session's creation, or after) ends the session like every other.
+	epoch := u.TokenEpoch
 	recorded, err := user.Modify(ctx, s.users, u.ID, func(u *user.User) error {
+		if u.TokenEpoch != epoch {
+			// The password was changed since it was checked: it no longer opens this account.
+			return ErrInvalidCredentials
+		}
 		hash := ""
-		// A password change that raced this login wins: never write a hash of the old password over it.
+		// A login with an upgraded hash must never write it over a newer password.
 		if u.PasswordHash == verified {
 			hash = upgraded
 		}
@@ -92,10 +100,11 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	switch {
 	case err == nil:
 		u = recorded
+	case errors.Is(err, ErrInvalidCredentials):
+		return Pair{}, nil, err
 	case errors.Is(err, user.ErrConflict):
 		// A burst of logins to one account kept overtaking this write; the one that won recorded a
-		// last login of just now, and a hash upgrade can wait for the next login. The session still
-		// takes the epoch this login verified against, so a racing password change still ends it.
+		// last login of just now, and a hash upgrade can wait for the next login.
 		u.RecordLogin(now, "")
 	default:
 		return Pair{}, nil, fmt.Errorf("login: %w", err)
@@ -104,7 +113,7 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 		ID:        s.ids.NewID(),
 		UserID:    string(u.ID),
 		RefreshID: s.ids.NewID(),
-		Epoch:     u.TokenEpoch,
+		Epoch:     epoch,
 		CreatedAt: now.UTC(),
 		ExpiresAt: now.Add(s.cfg.RefreshTTL).UTC(),
 	}
