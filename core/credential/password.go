@@ -25,12 +25,14 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordCh
 	}
 	if c.New == c.Current {
 		errs = append(errs, &user.ValidationError{Field: "new_password", Type: user.TypeValue, Msg: "new password must differ from the current password"})
-	} else if lengthErr == nil {
-		prof := p.User.Profile
-		errs = appendValidation(errs, s.policy.Check("new_password", c.New, p.User.Email, prof.FirstName, prof.LastName))
 	}
 	if err := errs.Err(); err != nil {
 		return err
+	}
+	// Strength last: it is the costliest check, and bounded (see MaxScoredLen).
+	prof := p.User.Profile
+	if err := s.policy.Check("new_password", c.New, p.User.Email, prof.FirstName, prof.LastName); err != nil {
+		return appendValidation(nil, err)
 	}
 	if CheckLength("current_password", c.Current) != nil {
 		return ErrWrongPassword

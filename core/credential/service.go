@@ -66,14 +66,16 @@ func (s *Service) Register(ctx context.Context, r Registration) (*user.User, err
 	if r.Password != r.ConfirmPassword {
 		errs = append(errs, &user.ValidationError{Field: "confirm_password", Type: user.TypeValue, Msg: "passwords do not match"})
 	}
-	if lengthErr == nil {
-		errs = appendValidation(errs, s.policy.Check("password", r.Password, email, r.FirstName, r.LastName))
-	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
+	// Scoring a password's strength is the costliest check; an anonymous caller reaches it only with
+	// an otherwise valid request that the address's registration allowance admits.
 	if err := s.throttle.register(ctx, r.ClientIP, s.now()); err != nil {
 		return nil, err
+	}
+	if err := s.policy.Check("password", r.Password, email, r.FirstName, r.LastName); err != nil {
+		return nil, appendValidation(nil, err)
 	}
 	hash, err := s.hasher.Hash(r.Password)
 	if err != nil {
