@@ -41,6 +41,7 @@ type Config struct {
 	RegisterMaxPerIP int
 	RegisterWindow   time.Duration
 	TrustedProxies   string
+	IPv6Prefix       int
 	LogLevel         string
 	LogFormat        string
 	PprofAddr        string
@@ -90,6 +91,7 @@ func settings(c *Config) []setting {
 		{"register-max-per-ip", "AUTHD_REGISTER_MAX_PER_IP", "registrations per client address per register window; 0 disables", integer(&c.RegisterMaxPerIP, 20)},
 		{"register-window", "AUTHD_REGISTER_WINDOW", "the window of AUTHD_REGISTER_MAX_PER_IP", dur(&c.RegisterWindow, time.Hour)},
 		{"trusted-proxies", "AUTHD_TRUSTED_PROXIES", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed; empty: the socket peer is the client", str(&c.TrustedProxies, "")},
+		{"throttle-ipv6-prefix", "AUTHD_THROTTLE_IPV6_PREFIX", "per-address limits count an IPv6 client as its network of this many bits (16 to 128; 128: the single address)", integer(&c.IPv6Prefix, httpapi.DefaultIPv6Prefix)},
 		{"shutdown-timeout", "AUTHD_SHUTDOWN_TIMEOUT", "how long in-flight requests may take to finish on SIGTERM", dur(&c.ShutdownTimeout, 15*time.Second)},
 		{"log-level", "AUTHD_LOG_LEVEL", "debug, info, warn or error", str(&c.LogLevel, "info")},
 		{"log-format", "AUTHD_LOG_FORMAT", "json or text", str(&c.LogFormat, "json")},
@@ -166,6 +168,9 @@ func (c Config) validate() error {
 	}
 	if c.LoginWindow <= 0 || c.RegisterWindow <= 0 {
 		errs = append(errs, errors.New("throttling windows must be positive"))
+	}
+	if c.IPv6Prefix < 16 || c.IPv6Prefix > 128 {
+		errs = append(errs, fmt.Errorf("AUTHD_THROTTLE_IPV6_PREFIX=%d: want a prefix length from 16 to 128", c.IPv6Prefix))
 	}
 	if _, err := httpapi.ParseCIDRs(c.TrustedProxies); err != nil {
 		errs = append(errs, fmt.Errorf("AUTHD_TRUSTED_PROXIES: %w", err))

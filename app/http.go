@@ -52,7 +52,7 @@ func newHandler(p HandlerParams) (http.Handler, error) {
 		scrape = metricsHandler(p.Registry)
 	}
 	api := httpapi.New(httpapi.Options{
-		Credentials: p.Credentials, Users: p.Users, Ready: p.Ready, Log: p.Log, TrustedProxies: proxies,
+		Credentials: p.Credentials, Users: p.Users, Ready: p.Ready, Log: p.Log, TrustedProxies: proxies, IPv6Prefix: c.IPv6Prefix,
 		Metrics: p.Recorder, MetricsHandler: scrape, JWKS: p.Tokens.JWKS(),
 	})
 	return withCORS(api, origins), nil

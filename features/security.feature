@@ -97,6 +97,22 @@ Feature: Resisting attackers
       """
     Then the response status should be 200
 
+  Scenario: An IPv6 client is counted as its /64, so a new address in the same network does not escape a lockout
+    Given my address is in an IPv6 network of my own
+    When 100 failed logins for different accounts come from my address
+    And the next request has header "X-Forwarded-For" set to "{client_net}:ffff:ffff:ffff:fffe"
+    And I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 429
+    Given the next request has header "X-Forwarded-For" set to "2001:db8:ffff:ffff::1"
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "victim@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 200
+
   Scenario: A forged left-most X-Forwarded-For hop does not escape an address lockout
     When 100 failed logins for different accounts come from my address
     And the next request has header "X-Forwarded-For" set to "203.0.113.200, {client_ip}"

@@ -23,6 +23,7 @@ type Options struct {
 	Ready          func(context.Context) error // reports whether the database answers
 	Log            *slog.Logger
 	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
+	IPv6Prefix     int            // bits of an IPv6 client address that throttling counts under; 0 means DefaultIPv6Prefix
 	Metrics        Metrics        // what traffic is observed into; nil records nothing
 	MetricsHandler http.Handler   // serves GET /metrics; nil when metrics are served elsewhere or not at all
 	JWKS           any            // the public key set GET /.well-known/jwks.json publishes, JSON-encoded as is
@@ -35,6 +36,7 @@ type API struct {
 	ready   func(context.Context) error
 	log     *slog.Logger
 	proxies []netip.Prefix
+	v6Bits  int
 	metrics Metrics
 	jwks    any
 }
@@ -44,6 +46,10 @@ func New(o Options) http.Handler {
 	a := &API{creds: o.Credentials, users: o.Users, ready: o.Ready, log: o.Log, proxies: o.TrustedProxies, metrics: o.Metrics, jwks: o.JWKS}
 	if a.metrics == nil {
 		a.metrics = noMetrics{}
+	}
+	a.v6Bits = o.IPv6Prefix
+	if a.v6Bits <= 0 || a.v6Bits > 128 {
+		a.v6Bits = DefaultIPv6Prefix
 	}
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

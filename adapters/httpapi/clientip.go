@@ -33,6 +33,30 @@ func ParseCIDRs(list string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// DefaultIPv6Prefix is the IPv6 network a client is counted as by default: a home network, a phone
+// or a cloud instance is routinely handed a whole /64 (RFC 6177, RFC 8273) and can take a fresh
+// address in it for every request.
+const DefaultIPv6Prefix = 64
+
+// throttleKey is what per-address limits count a request's client under: its IPv4 address, or the
+// IPv6 network of the configured size that holds its IPv6 address, written as a prefix
+// ("2001:db8:1:2::/64"), so one network can't reset its limits by changing address.
+func (a *API) throttleKey(r *http.Request) string {
+	return addressKey(clientIP(r, a.proxies), a.v6Bits)
+}
+
+func addressKey(ip string, v6Bits int) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil || !addr.Is6() || v6Bits >= 128 {
+		return ip
+	}
+	p, err := addr.WithZone("").Prefix(v6Bits)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
 // clientIP is the address throttling is keyed on: the socket peer, unless the peer is a trusted
 // proxy, in which case the right-most X-Forwarded-For hop that is not a trusted proxy. The left-most
 // value is whatever the client chose to write, so it is never believed.

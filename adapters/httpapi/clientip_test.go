@@ -59,3 +59,26 @@ func TestParseCIDRs(t *testing.T) {
 		}
 	}
 }
+
+func TestAddressKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ip   string
+		bits int
+		want string
+	}{
+		{"203.0.113.5", 64, "203.0.113.5"},
+		{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", 64, "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::1", 64, "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", 64, "2001:db8:1:3::/64"},
+		{"2001:db8:1:2:ffff::1", 56, "2001:db8:1::/56"},
+		{"2001:db8:1:2::1", 128, "2001:db8:1:2::1"},
+		{"fe80::1%eth0", 64, "fe80::/64"},
+		{"", 64, ""},
+	}
+	for _, tt := range tests {
+		if got := addressKey(tt.ip, tt.bits); got != tt.want {
+			t.Errorf("addressKey(%q, %d) = %q, want %q", tt.ip, tt.bits, got, tt.want)
+		}
+	}
+}

@@ -34,7 +34,7 @@ func (a *API) register(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := a.creds.Register(r.Context(), credential.Registration{
 		Email: in["email"].s, Password: in["password"].s, ConfirmPassword: in["confirm_password"].s,
-		FirstName: in["first_name"].s, LastName: in["last_name"].s, ClientIP: clientIP(r, a.proxies),
+		FirstName: in["first_name"].s, LastName: in["last_name"].s, ClientIP: a.throttleKey(r),
 	})
 	if err != nil {
 		a.writeError(w, r, err)
@@ -49,7 +49,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	pair, u, err := a.creds.Login(r.Context(), in["email"].s, in["password"].s, clientIP(r, a.proxies))
+	pair, u, err := a.creds.Login(r.Context(), in["email"].s, in["password"].s, a.throttleKey(r))
 	if outcome, ok := loginOutcome(err); ok {
 		a.metrics.Login(outcome)
 	}

@@ -92,6 +92,7 @@ func Initialize(sc *godog.ScenarioContext, t Target) {
 	w.registerDomain(sc)
 	w.registerSecurity(sc)
 	w.registerCluster(sc)
+	w.registerNetwork(sc)
 }
 
 var exampleDomain = regexp.MustCompile(`(?i)@(example\.com)\b`)
