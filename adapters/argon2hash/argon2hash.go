@@ -2,6 +2,7 @@
 package argon2hash
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -54,36 +55,48 @@ func New(p Params) (*Hasher, error) {
 }
 
 // Hash returns the PHC string of the NFC form of password with a fresh random salt.
-func (h *Hasher) Hash(password string) (string, error) {
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("argon2hash: salt: %w", err)
 	}
-	key := h.derive(password, salt, h.params, keyLen)
+	key, err := h.derive(ctx, password, salt, h.params, keyLen)
+	if err != nil {
+		return "", err
+	}
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, h.params.Memory, h.params.Time, h.params.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
 // Verify checks password against a PHC hash, and reports whether the hash's parameters differ from the configured ones.
-func (h *Hasher) Verify(hash, password string) (bool, bool, error) {
+func (h *Hasher) Verify(ctx context.Context, hash, password string) (bool, bool, error) {
 	p, salt, want, err := parse(hash)
 	if err != nil {
 		return false, false, err
 	}
-	got := h.derive(password, salt, p, uint32(len(want)))
+	got, err := h.derive(ctx, password, salt, p, uint32(len(want)))
+	if err != nil {
+		return false, false, err
+	}
 	ok := subtle.ConstantTimeCompare(got, want) == 1
 	return ok, p != h.params || len(want) != keyLen || len(salt) != saltLen, nil
 }
 
-func (h *Hasher) derive(password string, salt []byte, p Params, n uint32) []byte {
-	matrix := <-h.slots
+// derive waits for a free slot, or for ctx to end: a caller that has gone away costs no hash.
+func (h *Hasher) derive(ctx context.Context, password string, salt []byte, p Params, n uint32) ([]byte, error) {
+	var matrix []block
+	select {
+	case matrix = <-h.slots:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("argon2hash: waiting for a free slot: %w", ctx.Err())
+	}
 	defer func() { h.slots <- matrix }() // reads matrix on return, so a matrix made below is kept
 	if matrix == nil {
 		matrix = newMatrix(matrixBlocks(h.params.Memory, h.params.Threads))
 	}
 	// The same password typed on two keyboards may arrive composed or decomposed; hash one form.
-	return idKey(matrix, []byte(norm.NFC.String(password)), salt, p, n)
+	return idKey(matrix, []byte(norm.NFC.String(password)), salt, p, n), nil
 }
 
 func parse(hash string) (Params, []byte, []byte, error) {

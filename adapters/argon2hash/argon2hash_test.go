@@ -2,13 +2,16 @@ package argon2hash
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -22,7 +25,7 @@ func TestHashVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := h.Hash("SecurePass123!")
+	hash, err := h.Hash(ctx, "SecurePass123!")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +44,7 @@ func TestHashVerify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, outdated, err := h.Verify(hash, tt.password)
+			ok, outdated, err := h.Verify(ctx, hash, tt.password)
 			if err != nil || ok != tt.want || outdated {
 				t.Fatalf("Verify = %v, %v, %v; want %v, false, nil", ok, outdated, err, tt.want)
 			}
@@ -52,8 +55,8 @@ func TestHashVerify(t *testing.T) {
 func TestSaltsDiffer(t *testing.T) {
 	t.Parallel()
 	h, _ := New(cheap)
-	a, _ := h.Hash("same")
-	b, _ := h.Hash("same")
+	a, _ := h.Hash(ctx, "same")
+	b, _ := h.Hash(ctx, "same")
 	if a == b {
 		t.Fatal("two hashes of one password are equal: salt is not random")
 	}
@@ -62,8 +65,8 @@ func TestSaltsDiffer(t *testing.T) {
 func TestNFCEquivalentPasswordsMatch(t *testing.T) {
 	t.Parallel()
 	h, _ := New(cheap)
-	hash, _ := h.Hash("caf\u00e9-Passw0rd")             // precomposed é
-	ok, _, err := h.Verify(hash, "cafe\u0301-Passw0rd") // e + combining acute
+	hash, _ := h.Hash(ctx, "caf\u00e9-Passw0rd")             // precomposed é
+	ok, _, err := h.Verify(ctx, hash, "cafe\u0301-Passw0rd") // e + combining acute
 	if err != nil || !ok {
 		t.Fatalf("decomposed form did not verify: %v %v", ok, err)
 	}
@@ -72,9 +75,9 @@ func TestNFCEquivalentPasswordsMatch(t *testing.T) {
 func TestOutdatedParamsAreReported(t *testing.T) {
 	t.Parallel()
 	old, _ := New(cheap)
-	hash, _ := old.Hash("pw-123456")
+	hash, _ := old.Hash(ctx, "pw-123456")
 	current, _ := New(Params{Memory: 128, Time: 1, Threads: 1})
-	ok, outdated, err := current.Verify(hash, "pw-123456")
+	ok, outdated, err := current.Verify(ctx, hash, "pw-123456")
 	if err != nil || !ok || !outdated {
 		t.Fatalf("Verify = %v, %v, %v; want true, true, nil", ok, outdated, err)
 	}
@@ -93,7 +96,7 @@ func TestMalformedHashes(t *testing.T) {
 		"$argon2id$v=19$m=64,t=1,p=1$!!!$aGFzaGhhc2hoYXNoaGFzaA",
 		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$",
 	} {
-		if ok, _, err := h.Verify(bad, "x"); err == nil || ok {
+		if ok, _, err := h.Verify(ctx, bad, "x"); err == nil || ok {
 			t.Errorf("Verify(%q) = %v, %v; want an error", bad, ok, err)
 		}
 	}
@@ -157,11 +160,11 @@ func TestVerifiesHashesOfOtherParameters(t *testing.T) {
 	for _, p := range []Params{{Memory: 64, Time: 2, Threads: 2}, {Memory: 256, Time: 1, Threads: 1}, {Memory: 258, Time: 3, Threads: 4}} {
 		key := argon2.IDKey([]byte("pw-123456"), salt, p.Time, p.Memory, p.Threads, 32)
 		stored := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
-		ok, outdated, err := h.Verify(stored, "pw-123456")
+		ok, outdated, err := h.Verify(ctx, stored, "pw-123456")
 		if err != nil || !ok || !outdated {
 			t.Fatalf("%+v: Verify = %v, %v, %v; want true, true, nil", p, ok, outdated, err)
 		}
-		if ok, _, _ := h.Verify(stored, "pw-1234567"); ok {
+		if ok, _, _ := h.Verify(ctx, stored, "pw-1234567"); ok {
 			t.Fatalf("%+v: a wrong password verified", p)
 		}
 	}
@@ -187,7 +190,7 @@ func matrices(h *Hasher) []*block {
 func TestHashAllocatesNoMatrix(t *testing.T) {
 	h, _ := New(Params{Memory: 4096, Time: 1, Threads: 1})
 	for range cap(h.slots) { // the slots are a FIFO: this gives every one its matrix
-		_, _ = h.Hash("warm-up-Passw0rd")
+		_, _ = h.Hash(ctx, "warm-up-Passw0rd")
 	}
 	kept := matrices(h)
 	if slices.Contains(kept, nil) {
@@ -196,7 +199,7 @@ func TestHashAllocatesNoMatrix(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for range 5 {
-		_, _ = h.Hash("Passw0rd-123456")
+		_, _ = h.Hash(ctx, "Passw0rd-123456")
 	}
 	runtime.ReadMemStats(&after)
 	if perHash := (after.TotalAlloc - before.TotalAlloc) / 5; perHash > 64<<10 {
@@ -213,7 +216,7 @@ func TestHashAllocatesNoMatrix(t *testing.T) {
 func BenchmarkHash(b *testing.B) {
 	h, _ := New(OWASP)
 	for b.Loop() {
-		_, _ = h.Hash("bench-Passw0rd")
+		_, _ = h.Hash(ctx, "bench-Passw0rd")
 	}
 }
 
@@ -229,7 +232,7 @@ func TestHashesAreIDKeys(t *testing.T) {
 	t.Parallel()
 	h, _ := New(Params{Memory: 256, Time: 2, Threads: 2})
 	for range 2 * cap(h.slots) { // every slot, each twice
-		hash, err := h.Hash("Passw0rd-\u00e9")
+		hash, err := h.Hash(ctx, "Passw0rd-\u00e9")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -240,5 +243,42 @@ func TestHashesAreIDKeys(t *testing.T) {
 		if want := argon2.IDKey([]byte("Passw0rd-\u00e9"), salt, p.Time, p.Memory, p.Threads, uint32(len(key))); !bytes.Equal(key, want) {
 			t.Fatalf("Hash gave key %x, argon2.IDKey %x", key, want)
 		}
+	}
+}
+
+var ctx = context.Background()
+
+// A caller waiting for a slot whose context ends gets its error back at once and costs no hash.
+func TestWaitForASlotHonoursTheContext(t *testing.T) {
+	h, err := New(cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := h.Hash(ctx, "pw-123456")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every slot busy, as under a flood of logins.
+	held := make([][]block, 0, cap(h.slots))
+	for range cap(h.slots) {
+		held = append(held, <-h.slots)
+	}
+	defer func() {
+		for _, m := range held {
+			h.slots <- m
+		}
+	}()
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := h.Hash(gone, "pw-123456"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Hash for a caller that left: %v, want context.Canceled", err)
+	}
+	waiting, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	if ok, _, err := h.Verify(waiting, hash, "pw-123456"); ok || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Verify past its deadline: %v, %v; want context.DeadlineExceeded", ok, err)
+	}
+	if len(h.slots) != 0 {
+		t.Errorf("a caller that gave up put %d slots back that it never took", len(h.slots))
 	}
 }

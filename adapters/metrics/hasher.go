@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"time"
 
 	"github.com/authd/authd/core/credential"
@@ -14,15 +15,15 @@ type Hasher struct {
 }
 
 // Hash implements credential.Hasher.
-func (h Hasher) Hash(password string) (string, error) {
+func (h Hasher) Hash(ctx context.Context, password string) (string, error) {
 	defer h.Rec.timeHash("hash", time.Now())
-	return h.Next.Hash(password)
+	return h.Next.Hash(ctx, password)
 }
 
 // Verify implements credential.Hasher.
-func (h Hasher) Verify(hash, password string) (ok, outdated bool, err error) {
+func (h Hasher) Verify(ctx context.Context, hash, password string) (ok, outdated bool, err error) {
 	defer h.Rec.timeHash("verify", time.Now())
-	return h.Next.Verify(hash, password)
+	return h.Next.Verify(ctx, hash, password)
 }
 
 func (r *Recorder) timeHash(op string, began time.Time) {

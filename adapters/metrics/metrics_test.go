@@ -73,11 +73,11 @@ func TestHasherIsTimedAndTransparent(t *testing.T) {
 	t.Parallel()
 	rec, reg := newRecorder(t)
 	h := metrics.Hasher{Next: &fake.Hasher{}, Rec: rec}
-	hash, err := h.Hash("SecurePass123!")
+	hash, err := h.Hash(ctx, "SecurePass123!")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _, err := h.Verify(hash, "SecurePass123!"); !ok || err != nil {
+	if ok, _, err := h.Verify(ctx, hash, "SecurePass123!"); !ok || err != nil {
 		t.Fatalf("Verify through the decorator = %v, %v", ok, err)
 	}
 	if n := testutil.CollectAndCount(reg, "authd_password_hash_duration_seconds"); n != 2 {
@@ -135,3 +135,5 @@ func TestNewRefusesASecondRecorderOnOneRegistry(t *testing.T) {
 		t.Errorf("second New = %v, want AlreadyRegisteredError", err)
 	}
 }
+
+var ctx = context.Background()

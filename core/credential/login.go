@@ -53,13 +53,13 @@ func (s *Service) verifyLogin(ctx context.Context, email, password string) (*use
 	}
 	u, err := s.users.ByEmail(ctx, email)
 	if errors.Is(err, user.ErrNotFound) {
-		_, _, _ = s.hasher.Verify(s.dummy(), password)
+		_, _, _ = s.hasher.Verify(ctx, s.dummy(ctx), password)
 		return nil, false, ErrInvalidCredentials
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("login: %w", err)
 	}
-	ok, outdated, err := s.hasher.Verify(u.PasswordHash, password)
+	ok, outdated, err := s.hasher.Verify(ctx, u.PasswordHash, password)
 	if err != nil {
 		return nil, false, fmt.Errorf("login: verify: %w", err)
 	}
@@ -74,7 +74,7 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	var upgraded string
 	var err error
 	if outdated {
-		if upgraded, err = s.hasher.Hash(password); err != nil {
+		if upgraded, err = s.hasher.Hash(ctx, password); err != nil {
 			return Pair{}, nil, fmt.Errorf("login: rehash: %w", err)
 		}
 	}
@@ -125,9 +125,10 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 }
 
 // dummy returns a hash of a password nobody has, so unknown emails cost one real Verify.
-func (s *Service) dummy() string {
+func (s *Service) dummy(ctx context.Context) string {
 	s.dummyOnce.Do(func() {
-		h, err := s.hasher.Hash(s.ids.NewID() + s.ids.NewID())
+		// Made once for every later login: the first caller leaving must not leave it unmade.
+		h, err := s.hasher.Hash(context.WithoutCancel(ctx), s.ids.NewID()+s.ids.NewID())
 		if err == nil {
 			s.dummyHash = h
 		}

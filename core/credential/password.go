@@ -61,10 +61,10 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordCh
 // changePassword checks the current password and stores the new one.
 func (s *Service) changePassword(ctx context.Context, p *Principal, c PasswordChange) error {
 	verified := p.User.PasswordHash
-	if err := s.verifyCurrent(verified, c.Current); err != nil {
+	if err := s.verifyCurrent(ctx, verified, c.Current); err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(c.New)
+	hash, err := s.hasher.Hash(ctx, c.New)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
@@ -72,7 +72,7 @@ func (s *Service) changePassword(ctx context.Context, p *Principal, c PasswordCh
 		// The stored hash must still be the one the current password was checked against, so of racing
 		// changes made with one current password at most one succeeds.
 		if u.PasswordHash != verified {
-			if err := s.verifyCurrent(u.PasswordHash, c.Current); err != nil {
+			if err := s.verifyCurrent(ctx, u.PasswordHash, c.Current); err != nil {
 				return err
 			}
 			verified = u.PasswordHash
@@ -83,8 +83,8 @@ func (s *Service) changePassword(ctx context.Context, p *Principal, c PasswordCh
 	return err
 }
 
-func (s *Service) verifyCurrent(hash, password string) error {
-	ok, _, err := s.hasher.Verify(hash, password)
+func (s *Service) verifyCurrent(ctx context.Context, hash, password string) error {
+	ok, _, err := s.hasher.Verify(ctx, hash, password)
 	if err != nil {
 		return fmt.Errorf("verify current password: %w", err)
 	}

@@ -18,11 +18,12 @@ type SessionStore interface {
 	Revoke(ctx context.Context, id string, at time.Time) error
 }
 
-// Hasher turns passwords into PHC strings and checks them.
+// Hasher turns passwords into PHC strings and checks them. Both wait for a share of the CPU; a
+// caller whose ctx ends while waiting gets ctx's error and costs no hash.
 type Hasher interface {
-	Hash(password string) (string, error)
+	Hash(ctx context.Context, password string) (string, error)
 	// Verify reports whether password matches hash, and whether hash uses outdated parameters.
-	Verify(hash, password string) (ok, outdated bool, err error)
+	Verify(ctx context.Context, hash, password string) (ok, outdated bool, err error)
 }
 
 // StrengthMeter estimates how guessable a password is.

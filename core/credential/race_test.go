@@ -1,6 +1,7 @@
 package credential_test
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"sync"
@@ -21,8 +22,8 @@ type gatedHasher struct {
 	once     sync.Once
 }
 
-func (h *gatedHasher) Verify(hash, pw string) (bool, bool, error) {
-	ok, outdated, err := h.Hasher.Verify(hash, pw)
+func (h *gatedHasher) Verify(ctx context.Context, hash, pw string) (bool, bool, error) {
+	ok, outdated, err := h.Hasher.Verify(ctx, hash, pw)
 	if pw == h.password {
 		h.once.Do(func() {
 			close(h.verified)

@@ -77,7 +77,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*user.User, err
 	if err := s.policy.Check("password", r.Password, email, r.FirstName, r.LastName); err != nil {
 		return nil, appendValidation(nil, err)
 	}
-	hash, err := s.hasher.Hash(r.Password)
+	hash, err := s.hasher.Hash(ctx, r.Password)
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}

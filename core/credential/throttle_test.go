@@ -1,6 +1,7 @@
 package credential_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -229,9 +230,9 @@ func TestAnEarlierClockIsNotALockout(t *testing.T) {
 // slowHasher makes each check take a while, so that parallel attempts overlap.
 type slowHasher struct{ *fake.Hasher }
 
-func (h slowHasher) Verify(hash, pw string) (bool, bool, error) {
+func (h slowHasher) Verify(ctx context.Context, hash, pw string) (bool, bool, error) {
 	time.Sleep(5 * time.Millisecond)
-	return h.Hasher.Verify(hash, pw)
+	return h.Hasher.Verify(ctx, hash, pw)
 }
 
 func TestParallelRightPasswordsAllGetThrough(t *testing.T) {

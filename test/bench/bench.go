@@ -65,7 +65,7 @@ func (b *bench) run(ctx context.Context) error {
 		return err
 	}
 	// The one hash every seeded user shares: seeding a million users must not mean a million hashes.
-	hash, err := hasher.Hash(load.Password)
+	hash, err := hasher.Hash(context.Background(), load.Password)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,13 +49,19 @@ type Hasher struct {
 }
 
 // Hash implements credential.Hasher.
-func (h *Hasher) Hash(pw string) (string, error) {
+func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	h.Hashes.Add(1)
 	return "fake$" + h.Version + "$" + pw, nil
 }
 
 // Verify implements credential.Hasher.
-func (h *Hasher) Verify(hash, pw string) (bool, bool, error) {
+func (h *Hasher) Verify(ctx context.Context, hash, pw string) (bool, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, false, err
+	}
 	h.Verifies.Add(1)
 	parts := strings.SplitN(hash, "$", 3)
 	if len(parts) != 3 || parts[0] != "fake" {

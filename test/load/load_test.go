@@ -30,7 +30,7 @@ func TestStepsRunWithoutErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hash, err := hasher.Hash(load.Password)
+	hash, err := hasher.Hash(context.Background(), load.Password)
 	if err != nil {
 		t.Fatal(err)
 	}
