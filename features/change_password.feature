@@ -66,6 +66,10 @@ Feature: Change password
     Then exactly 1 of them should have status 204
     And the others should have status 400
 
+  Scenario: A login that checked the old password while it was being changed does not outlive the change
+    When 8 new users each log in with their password while another of their sessions changes it
+    Then no session opened with a password works after that password was changed
+
   Scenario Outline: Invalid new passwords are validation errors and change nothing
     When I send a POST request to "/api/v1/auth/change-password" with body:
       """

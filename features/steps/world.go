@@ -46,6 +46,7 @@ type world struct {
 	took     time.Duration    // how long the last request took
 	inflight inflight         // what the SIGTERM step saw
 	crash    *workload.Ledger // what the crash workload had acknowledged
+	raced    []racedLogin     // logins that raced a password change, see race.go
 }
 
 // Operator does what only an operator with database access can do; the API has no endpoint for it.
@@ -93,6 +94,7 @@ func Initialize(sc *godog.ScenarioContext, t Target) {
 	w.registerSecurity(sc)
 	w.registerCluster(sc)
 	w.registerNetwork(sc)
+	w.registerRace(sc)
 }
 
 var exampleDomain = regexp.MustCompile(`(?i)@(example\.com)\b`)
