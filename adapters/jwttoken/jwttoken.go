@@ -142,6 +142,9 @@ func (c *Codec) Verify(token string, kind credential.TokenKind) (credential.Clai
 	if len(token) > maxTokenLen {
 		return credential.Claims{}, fmt.Errorf("token longer than %d bytes: %w", maxTokenLen, credential.ErrInvalidToken)
 	}
+	if err := canonicalSegments(token); err != nil {
+		return credential.Claims{}, fmt.Errorf("%w: %w", credential.ErrInvalidToken, err)
+	}
 	var cl claims
 	_, err := c.parser.ParseWithClaims(token, &cl, c.key)
 	if err != nil {
@@ -159,9 +162,12 @@ func (c *Codec) Verify(token string, kind credential.TokenKind) (credential.Clai
 	}, nil
 }
 
-// key finds the verification key the token's kid names among the configured ones; the parser has
-// already refused any algorithm but the configured one.
+// key finds the verification key the token's kid names among the configured ones, for a header
+// without crit; the parser has already refused any algorithm but the configured one.
 func (c *Codec) key(t *jwt.Token) (any, error) {
+	if err := refuseCrit(t.Header); err != nil {
+		return nil, err
+	}
 	kid := ""
 	if v, present := t.Header["kid"]; present {
 		s, ok := v.(string)
