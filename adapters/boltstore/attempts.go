@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -13,33 +14,60 @@ import (
 
 var _ credential.AttemptStore = (*Attempts)(nil)
 
-// Attempts keeps throttling counters, one small document per key.
+// Attempts keeps throttling counters, one small document per key. What a counter has settled
+// (failures, their times) is durable; the attempts it has admitted and not yet settled are kept in
+// this process's memory only. bbolt's file lock makes this process the file's only user, so no
+// other process needs to see them, and after a crash they are as gone as they would be once their
+// pending timeout passed. Admitting and settling a login that changes no failure count therefore
+// writes nothing.
 type Attempts struct {
 	bolt *file
+
+	mu   sync.Mutex
+	keys map[string]*keyState // keys with a caller inside Update or attempts in flight
+}
+
+// keyState serialises Update for one key and holds its attempts in flight.
+type keyState struct {
+	mu       sync.Mutex
+	users    int // callers holding or waiting for mu; the entry goes when none is left and nothing is in flight
+	pending  int
+	reserved time.Time
+}
+
+func newAttempts(f *file) *Attempts {
+	return &Attempts{bolt: f, keys: map[string]*keyState{}}
 }
 
 type attemptDoc struct {
-	Count    int       `json:"count"`
-	First    time.Time `json:"first"`
-	Last     time.Time `json:"last"`
-	Pending  int       `json:"pending"`
-	Reserved time.Time `json:"reserved"`
+	Count int       `json:"count"`
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
 }
 
 func decodeAttempts(raw []byte) (credential.Attempts, error) {
 	if raw == nil {
 		return credential.Attempts{}, nil
 	}
+	// Files written before pending attempts moved to memory still carry "pending" and "reserved";
+	// like everything in flight at a restart, they are forgotten.
 	var d attemptDoc
 	if err := json.Unmarshal(raw, &d); err != nil {
 		return credential.Attempts{}, fmt.Errorf("corrupt attempts document: %w", err)
 	}
-	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC(), Pending: d.Pending, Reserved: d.Reserved.UTC()}, nil
+	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC()}, nil
 }
 
-// Update implements credential.AttemptStore; the read and the write share one transaction.
+// settled is the durable part of a counter.
+func settled(a credential.Attempts) credential.Attempts {
+	return credential.Attempts{Count: a.Count, First: a.First, Last: a.Last}
+}
+
+// Update implements credential.AttemptStore. Updates of one key run one at a time; the durable part
+// is written, in one transaction, only when change altered it.
 func (s *Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
-	// A refused attempt changes nothing; finding that out takes only a read transaction.
+	k := s.lock(key)
+	defer s.unlock(key, k)
 	var cur credential.Attempts
 	err := read(ctx, s.bolt, "read attempts", func(tx *bolt.Tx) error {
 		var err error
@@ -49,24 +77,46 @@ func (s *Attempts) Update(ctx context.Context, key string, change func(credentia
 	if err != nil {
 		return credential.Attempts{}, err
 	}
-	if next := change(cur); next == cur {
-		return next, nil
+	cur.Pending, cur.Reserved = k.pending, k.reserved
+	next := change(cur)
+	if settled(next) != settled(cur) {
+		raw, err := json.Marshal(attemptDoc{Count: next.Count, First: next.First.UTC(), Last: next.Last.UTC()})
+		if err != nil {
+			return credential.Attempts{}, err
+		}
+		// No other writer of this key exists while k is held, so the write needs no re-read.
+		err = write(ctx, s.bolt, "update attempts", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketAttempts).Put([]byte(key), raw)
+		})
+		if err != nil {
+			return credential.Attempts{}, err
+		}
 	}
-	var next credential.Attempts
-	err = write(ctx, s.bolt, "update attempts", func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAttempts)
-		cur, err := decodeAttempts(b.Get([]byte(key)))
-		if err != nil {
-			return err
-		}
-		next = change(cur)
-		raw, err := json.Marshal(attemptDoc{Count: next.Count, First: next.First.UTC(), Last: next.Last.UTC(), Pending: next.Pending, Reserved: next.Reserved.UTC()})
-		if err != nil {
-			return err
-		}
-		return b.Put([]byte(key), raw)
-	})
-	return next, err
+	k.pending, k.reserved = next.Pending, next.Reserved.UTC()
+	return next, nil
+}
+
+func (s *Attempts) lock(key string) *keyState {
+	s.mu.Lock()
+	k, ok := s.keys[key]
+	if !ok {
+		k = &keyState{}
+		s.keys[key] = k
+	}
+	k.users++
+	s.mu.Unlock()
+	k.mu.Lock()
+	return k
+}
+
+func (s *Attempts) unlock(key string, k *keyState) {
+	k.mu.Unlock()
+	s.mu.Lock()
+	k.users--
+	if k.users == 0 && k.pending == 0 {
+		delete(s.keys, key)
+	}
+	s.mu.Unlock()
 }
 
 // DeleteBefore removes counters whose last event is older than before; the app's sweeper calls it
@@ -78,7 +128,7 @@ func (s *Attempts) DeleteBefore(ctx context.Context, before time.Time) (int, err
 		c := tx.Bucket(bucketAttempts).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			a, err := decodeAttempts(v)
-			if err != nil || (a.Last.Before(before) && a.Reserved.Before(before) && a.First.Before(before)) {
+			if err != nil || (a.Last.Before(before) && a.First.Before(before)) {
 				if err := c.Delete(); err != nil {
 					return err
 				}
@@ -87,5 +137,14 @@ func (s *Attempts) DeleteBefore(ctx context.Context, before time.Time) (int, err
 		}
 		return nil
 	})
+	// Attempts admitted before the cut-off whose outcome never came are long past any pending
+	// timeout; their keys' memory goes with them.
+	s.mu.Lock()
+	for key, k := range s.keys {
+		if k.users == 0 && k.reserved.Before(before) {
+			delete(s.keys, key)
+		}
+	}
+	s.mu.Unlock()
 	return n, err
 }

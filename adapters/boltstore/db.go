@@ -29,7 +29,8 @@ var (
 
 // DB is an open bbolt file holding every bucket the stores need.
 type DB struct {
-	bolt *file
+	bolt     *file
+	attempts *Attempts
 }
 
 // Open opens the database file at path, creating it and its directory when missing.
@@ -57,7 +58,8 @@ func Open(path string) (*DB, error) {
 		_ = b.Close() // the set-up error is the one worth reporting
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	return &DB{bolt: &file{db: b}}, nil
+	f := &file{db: b}
+	return &DB{bolt: f, attempts: newAttempts(f)}, nil
 }
 
 // Close waits for running transactions and releases the file.
@@ -89,7 +91,7 @@ func (db *DB) Users() *Users { return &Users{bolt: db.bolt} }
 func (db *DB) Sessions() *Sessions { return &Sessions{bolt: db.bolt} }
 
 // Attempts returns the throttling counters backed by db.
-func (db *DB) Attempts() *Attempts { return &Attempts{bolt: db.bolt} }
+func (db *DB) Attempts() *Attempts { return db.attempts }
 
 // write runs fn in a read-write transaction shared with concurrent writes (see groupCommit). fn
 // may run several times, so it must derive everything from tx and leave no trace outside it but
