@@ -16,8 +16,12 @@ const (
 // NormalizeEmail validates an address and returns its canonical form: ASCII letters lower-cased, no
 // surrounding space. Two different canonical forms are two different accounts, and two different
 // addresses never share one; the caller must refuse text that is not in Unicode NFC, so that no
-// normalisation can merge addresses either.
+// normalisation can merge addresses either. The address as sent must pass the text rule with no
+// exception (see textFault): an invisible character would make two accounts look the same.
 func NormalizeEmail(field, raw string) (string, error) {
+	if fault := textFault(raw, identifierText); fault != "" {
+		return "", invalid(field, TypeValue, "value is not a valid email address: it contains "+fault)
+	}
 	s := strings.TrimSpace(raw)
 	if s == "" {
 		return "", invalid(field, TypeValue, "value is not a valid email address: it is empty")

@@ -56,6 +56,8 @@ func (p Profile) Apply(patch ProfilePatch) (Profile, error) {
 		if patch.Bio.Value != nil {
 			if utf8.RuneCountInString(*patch.Bio.Value) > MaxBioLen {
 				errs = append(errs, invalid("bio", TypeStringTooLong, "String should have at most 500 characters"))
+			} else if fault := textFault(*patch.Bio.Value, multilineText); fault != "" {
+				errs = append(errs, invalid("bio", TypeValue, "String must not contain "+fault))
 			}
 			bio := *patch.Bio.Value
 			out.Bio = &bio
@@ -65,7 +67,9 @@ func (p Profile) Apply(patch ProfilePatch) (Profile, error) {
 		out.PhoneNumber = nil
 		if patch.PhoneNumber.Value != nil {
 			phone := strings.TrimSpace(*patch.PhoneNumber.Value)
-			if !e164.MatchString(phone) {
+			if fault := textFault(*patch.PhoneNumber.Value, identifierText); fault != "" {
+				errs = append(errs, invalid("phone_number", TypeValue, "String must not contain "+fault))
+			} else if !e164.MatchString(phone) {
 				errs = append(errs, invalid("phone_number", TypeValue, "value is not a valid E.164 phone number (for example +1234567890)"))
 			}
 			out.PhoneNumber = &phone
@@ -82,13 +86,19 @@ func NewProfile(firstName, lastName string) (Profile, error) {
 	return Profile{}.Apply(ProfilePatch{FirstName: &firstName, LastName: &lastName})
 }
 
+// parseName trims surrounding spaces from a name. The text rule sees the name as sent, so a tab or
+// line break around it is refused rather than silently dropped: a name has no controls at all.
 func parseName(field, raw string) (string, error) {
 	name := strings.TrimSpace(raw)
-	switch n := utf8.RuneCountInString(name); {
-	case n == 0:
-		return "", invalid(field, TypeStringTooShort, "String should have at least 1 character")
-	case n > MaxNameLen:
+	n := utf8.RuneCountInString(name)
+	if n > MaxNameLen {
 		return "", invalid(field, TypeStringTooLong, "String should have at most 100 characters")
+	}
+	if fault := textFault(raw, lineText); fault != "" {
+		return "", invalid(field, TypeValue, "String must not contain "+fault)
+	}
+	if n == 0 {
+		return "", invalid(field, TypeStringTooShort, "String should have at least 1 character")
 	}
 	return name, nil
 }
