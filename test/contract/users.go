@@ -1,5 +1,10 @@
 // Package contract holds the behaviour every implementation of a core store port must show.
 // Each adapter's tests call these suites with a constructor for a fresh, empty store.
+//
+// The race cases (parallel writers of one thing, see Race) ask of a MongoDB store no more than
+// MongoDB guarantees: one document changes atomically. FerretDB 1.x, the MongoDB the tests use
+// unless AUTHD_TEST_MONGODB_URI names a real one, does not apply conditional writes atomically,
+// so test/ferret puts it behind test/wireproxy, which lets one write command through at a time.
 package contract
 
 import (

@@ -1,5 +1,10 @@
 // Package ferret gives tests and local tools a MongoDB-compatible server without installing one:
-// an in-process FerretDB on SQLite, or the server named by AUTHD_TEST_MONGODB_URI.
+// an in-process FerretDB on SQLite behind a wireproxy, or the server named by AUTHD_TEST_MONGODB_URI.
+//
+// FerretDB 1.x applies a conditional write as a find followed by a write by _id, so two writers
+// filtering on the same version can both match; MongoDB changes one document atomically, and the
+// store adapters rely on exactly that. The proxy lets one write command reach FerretDB at a time,
+// which gives back that guarantee without the adapters knowing.
 package ferret
 
 import (
@@ -18,13 +23,15 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/authd/authd/test/wireproxy"
 )
 
 // EnvURI names the environment variable that points tests at a real MongoDB instead of FerretDB.
 const EnvURI = "AUTHD_TEST_MONGODB_URI"
 
-// Start runs a FerretDB that keeps its SQLite files in dir, an existing directory, until stop is
-// called or ctx ends. stop waits for the server to shut down, which takes up to three seconds
+// Start runs a FerretDB that keeps its SQLite files in dir, an existing directory, behind a
+// wireproxy that serialises its writes, until stop is called or ctx ends. stop waits for the server to shut down, which takes up to three seconds
 // while clients stay connected (FerretDB's grace period for them), and may be called more than once.
 func Start(ctx context.Context, dir string) (uri string, stop func(), err error) {
 	abs, err := filepath.Abs(dir)
@@ -50,14 +57,28 @@ func Start(ctx context.Context, dir string) (uri string, stop func(), err error)
 		defer close(done)
 		_ = f.Run(runCtx)
 	}()
+	backend, err := url.Parse(f.MongoDBURI())
+	if err != nil {
+		cancel()
+		<-done
+		return "", nil, fmt.Errorf("ferret: %w", err)
+	}
+	proxy, err := wireproxy.Listen("127.0.0.1:0", backend.Host)
+	if err != nil {
+		cancel()
+		<-done
+		return "", nil, fmt.Errorf("ferret: %w", err)
+	}
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
+			_ = proxy.Close()
 			cancel()
 			<-done
 		})
 	}
-	return f.MongoDBURI(), stop, nil
+	context.AfterFunc(ctx, stop)
+	return (&url.URL{Scheme: "mongodb", Host: proxy.Addr(), Path: "/"}).String(), stop, nil
 }
 
 var shared struct {
