@@ -153,6 +153,11 @@ Feature: Resisting attackers
       | with a kid header       |
       | with a jku header       |
       | with a tampered payload |
+      | with a crit header      |
+      | with a string expiry    |
+      | with a boolean expiry   |
+      | with padded base64      |
+      | with nonzero spare bits |
 
   Scenario: The forging step itself makes tokens the service accepts when nothing is broken
     Given I am logged in as "victim@example.com"

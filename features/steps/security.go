@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,6 +133,19 @@ func (w *world) forge(variant string) error {
 	case "with a jku header":
 		header["jku"] = "http://127.0.0.1:9/jwks.json"
 		key = []byte("attacker-key-attacker-key-attacker-key")
+	case "with a crit header":
+		// RFC 7515's own example: the expiry repeated in the header, which a recipient must understand.
+		header["crit"], header["exp"] = []string{"exp"}, claims["exp"]
+	case "with a string expiry":
+		exp, ok := claims["exp"].(float64)
+		if !ok {
+			return fmt.Errorf("the real token's exp is %v, not a number", claims["exp"])
+		}
+		claims["exp"] = strconv.FormatFloat(exp, 'f', -1, 64)
+	case "with a boolean expiry":
+		claims["exp"] = true
+	case "with padded base64", "with nonzero spare bits":
+		// Respelled below, once signed: the signature stays right for the token's bytes.
 	case "with a tampered payload":
 		tampered := base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(payload), `"access"`, `"access" `, 1)))
 		w.bearer = parts[0] + "." + tampered + "." + parts[2]
@@ -146,6 +160,15 @@ func (w *world) forge(variant string) error {
 	s, err := tok.SignedString(key)
 	if err != nil {
 		return err
+	}
+	// An HS256 signature is 32 bytes, 43 characters: one short of a padded quantum, its last
+	// character carrying 2 bits that must be zero.
+	switch variant {
+	case "with padded base64":
+		s += "="
+	case "with nonzero spare bits":
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		s = s[:len(s)-1] + string(alphabet[strings.IndexByte(alphabet, s[len(s)-1])|1])
 	}
 	w.bearer = s
 	return nil
