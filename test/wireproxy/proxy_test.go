@@ -112,22 +112,23 @@ func TestWritesPassOneAtATimeAndReadsTogether(t *testing.T) {
 			defer ln.Close()
 			var b backend
 			go b.serve(t, ln)
-			p, err := Listen("127.0.0.1:0", ln.Addr().String())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
 			var seen atomic.Int32
-			p.OnCommand = func(name string) {
+			p := &Proxy{Backend: ln.Addr().String(), OnCommand: func(name string) {
 				if name == cmd {
 					seen.Add(1)
 				}
+			}}
+			front, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
 			}
+			go func() { _ = p.Serve(front) }()
+			defer p.Close()
 			const clients = 8
 			var wg sync.WaitGroup
 			for range clients {
 				wg.Go(func() {
-					c, err := net.Dial("tcp", p.Addr())
+					c, err := net.Dial("tcp", front.Addr().String())
 					if err != nil {
 						t.Error(err)
 						return
