@@ -11,27 +11,60 @@ import (
 	"github.com/authd/authd/adapters/jwttoken"
 	"github.com/authd/authd/adapters/zxcvbnmeter"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
 // CoreModule builds the core services over the hashing, token, clock and id adapters.
 var CoreModule = fx.Module("core",
 	fx.Provide(
-		fx.Annotate(func() clock.System { return clock.System{} }, fx.As(new(credential.Clock)), fx.As(new(user.Clock))),
-		fx.Annotate(func() idgen.ObjectID { return idgen.ObjectID{} }, fx.As(new(credential.IDGenerator)), fx.As(new(user.IDGenerator))),
+		fx.Annotate(func() clock.System { return clock.System{} }, fx.As(new(credential.Clock)), fx.As(new(throttle.Clock))),
+		fx.Annotate(func() idgen.ObjectID { return idgen.ObjectID{} }, fx.As(new(credential.IDGenerator))),
 		fx.Annotate(newHasher, fx.As(new(credential.Hasher))),
 		fx.Annotate(newTokenCodec, fx.As(fx.Self()), fx.As(new(credential.TokenCodec))),
-		func() credential.Policy { return credential.NewPolicy(zxcvbnmeter.Meter{}) },
-		func(c Config) credential.Config {
-			return credential.Config{AccessTTL: c.AccessTTL, RefreshTTL: c.RefreshTTL, SessionMaxAge: c.SessionMaxAge, Throttle: credential.ThrottleConfig{
-				LoginMaxFailures: c.LoginMaxFailures, LoginWindow: c.LoginWindow, IPMaxFailures: c.IPMaxFailures,
-				RegisterMaxPerIP: c.RegisterMaxPerIP, RegisterWindow: c.RegisterWindow,
-			}}
-		},
-		credential.NewService,
+		newCredentials,
 		user.NewService,
 	),
+	fx.Provide(
+		fx.Private,
+		newThrottle,
+		func() credential.Policy { return credential.NewPolicy(zxcvbnmeter.Meter{}) },
+	),
 )
+
+// throttleConfig is the throttling part of c.
+func throttleConfig(c Config) throttle.Config {
+	return throttle.Config{
+		LoginMaxFailures: c.LoginMaxFailures, LoginWindow: c.LoginWindow, IPMaxFailures: c.IPMaxFailures,
+		RegisterMaxPerIP: c.RegisterMaxPerIP, RegisterWindow: c.RegisterWindow,
+	}
+}
+
+func newThrottle(c Config, store credential.AttemptStore, clk throttle.Clock) *throttle.Throttle {
+	return throttle.New(store, clk, throttleConfig(c))
+}
+
+// CredentialParams is what the credential service is built from.
+type CredentialParams struct {
+	fx.In
+	Config   Config
+	Users    user.Store
+	Sessions credential.SessionStore
+	Throttle *throttle.Throttle
+	Hasher   credential.Hasher
+	Policy   credential.Policy
+	Tokens   credential.TokenCodec
+	Clock    credential.Clock
+	IDs      credential.IDGenerator
+}
+
+func newCredentials(p CredentialParams) *credential.Service {
+	return credential.NewService(credential.Deps{
+		Users: p.Users, Sessions: p.Sessions, Throttle: p.Throttle, Hasher: p.Hasher, Policy: p.Policy,
+		Tokens: p.Tokens, Clock: p.Clock, IDs: p.IDs,
+		Config: credential.Config{AccessTTL: p.Config.AccessTTL, RefreshTTL: p.Config.RefreshTTL, SessionMaxAge: p.Config.SessionMaxAge},
+	})
+}
 
 func newHasher(c Config) (*argon2hash.Hasher, error) {
 	return argon2hash.New(argon2hash.Params{Memory: uint32(c.Argon2Memory), Time: uint32(c.Argon2Time), Threads: uint8(c.Argon2Threads)})

@@ -57,7 +57,7 @@ func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error
 		return StorageResult{}, err
 	}
 	log.Info("storage: embedded bbolt", "path", path)
-	sweep := newSweeper(db, log)
+	sweep := newSweeper(db, log, throttleConfig(c).Retention())
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error { sweep.start(); return nil },
 		OnStop: func(context.Context) error {
@@ -71,14 +71,15 @@ func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error
 // sweeper deletes long-expired sessions and stale throttling counters from the embedded store,
 // which has no TTL index.
 type sweeper struct {
-	db      *boltstore.DB
-	log     *slog.Logger
-	done    chan struct{}
-	stopped chan struct{}
+	db        *boltstore.DB
+	log       *slog.Logger
+	retention time.Duration // of throttling counters, see throttle.Config.Retention
+	done      chan struct{}
+	stopped   chan struct{}
 }
 
-func newSweeper(db *boltstore.DB, log *slog.Logger) *sweeper {
-	return &sweeper{db: db, log: log, done: make(chan struct{}), stopped: make(chan struct{})}
+func newSweeper(db *boltstore.DB, log *slog.Logger, retention time.Duration) *sweeper {
+	return &sweeper{db: db, log: log, retention: retention, done: make(chan struct{}), stopped: make(chan struct{})}
 }
 
 func (s *sweeper) start() {
@@ -110,8 +111,7 @@ func (s *sweeper) sweep() {
 	} else if n > 0 {
 		s.log.Info("swept expired sessions", "count", n)
 	}
-	// A day outlasts every lockout and window, so only counters that no longer matter go.
-	if n, err := s.db.Attempts().DeleteBefore(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+	if n, err := s.db.Attempts().DeleteBefore(ctx, time.Now().Add(-s.retention)); err != nil {
 		s.log.Warn("attempt sweep failed", "error", err.Error())
 	} else if n > 0 {
 		s.log.Info("swept throttling counters", "count", n)

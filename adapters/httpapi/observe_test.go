@@ -16,6 +16,7 @@ import (
 
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/storage"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/fake"
 )
@@ -49,9 +50,13 @@ func (m *recording) RefreshReused() {
 func testAPI(t *testing.T, o Options) http.Handler {
 	t.Helper()
 	users := fake.NewUsers()
-	creds := credential.NewService(users, fake.NewSessions(), fake.NewAttempts(), &fake.Hasher{}, credential.NewPolicy(fake.Meter{}),
-		fake.Tokens{}, fake.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)), &fake.IDs{},
-		credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour, Throttle: credential.ThrottleConfig{LoginMaxFailures: 2, LoginWindow: time.Hour}})
+	clk := fake.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
+	creds := credential.NewService(credential.Deps{
+		Users: users, Sessions: fake.NewSessions(), Hasher: &fake.Hasher{}, Policy: credential.NewPolicy(fake.Meter{}),
+		Throttle: throttle.New(fake.NewAttempts(), clk, throttle.Config{LoginMaxFailures: 2, LoginWindow: time.Hour}),
+		Tokens:   fake.Tokens{}, Clock: clk, IDs: &fake.IDs{},
+		Config: credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour},
+	})
 	o.Credentials, o.Users, o.Log = creds, user.NewService(users), slog.New(slog.DiscardHandler)
 	o.Ready = func(context.Context) error { return nil }
 	return New(o)

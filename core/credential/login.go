@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
@@ -20,22 +21,23 @@ func (s *Service) Login(ctx context.Context, rawEmail, password, clientIP string
 		// No stored password is this long; refuse it as input before it costs any work or a count.
 		return Pair{}, nil, &user.ValidationError{Field: "password", Type: user.TypeStringTooLong, Msg: "String should have at most 128 characters"}
 	}
-	if err := s.throttle.loginAttempt(ctx, email, clientIP, s.now); err != nil {
+	ticket, err := s.throttle.AdmitLogin(ctx, email, clientIP)
+	if err != nil {
 		return Pair{}, nil, err
 	}
 	u, outdated, err := s.verifyLogin(ctx, email, password)
-	result := succeededClears
+	result := throttle.Succeeded
 	switch {
 	case errors.Is(err, ErrInvalidCredentials):
-		result = failed
+		result = throttle.Failed
 	case err != nil:
-		result = undecided
+		result = throttle.Undecided
 	case !u.IsActive:
 		// The right password for a switched-off account still counts as a guess: answering
 		// differently than for a wrong one is all an attacker learns.
-		result, err = failed, ErrInactive
+		result, err = throttle.Failed, ErrInactive
 	}
-	if serr := s.throttle.loginSettled(ctx, email, clientIP, result, s.now()); serr != nil && err == nil {
+	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
 		err = serr
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
@@ -39,21 +40,20 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordCh
 	}
 	// Guessing the current password with a stolen access token counts against the same lockout
 	// as guessing it at login.
-	if err := s.throttle.passwordAttempt(ctx, p.User.Email, s.now); err != nil {
+	ticket, err := s.throttle.AdmitPassword(ctx, p.User.Email)
+	if err != nil {
 		return err
 	}
-	err := s.changePassword(ctx, p, c)
-	result := succeededClears
+	err = s.changePassword(ctx, p, c)
+	result := throttle.Succeeded
 	switch {
 	case errors.Is(err, ErrWrongPassword):
-		result = failed
+		result = throttle.Failed
 	case err != nil:
-		result = undecided
+		result = throttle.Undecided
 	}
-	if s.throttle.cfg.LoginMaxFailures > 0 {
-		if serr := s.throttle.settle(ctx, accountKey(p.User.Email), result, s.now()); serr != nil && err == nil {
-			err = serr
-		}
+	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
+		err = serr
 	}
 	return err
 }

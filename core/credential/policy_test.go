@@ -4,10 +4,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/test/fake"
 )
 
@@ -61,8 +61,9 @@ func TestStrengthIsScoredOnlyForOtherwiseValidAdmittedRequests(t *testing.T) {
 	e := newEnv(t)
 	cfg := throttleConfig
 	cfg.RegisterMaxPerIP = 1
-	svc := credential.NewService(e.users, e.sessions, e.attempts, e.hasher, credential.NewPolicy(m), fake.Tokens{}, e.clock, &fake.IDs{},
-		credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour, Throttle: cfg})
+	d := e.deps()
+	d.Policy, d.Throttle = credential.NewPolicy(m), throttle.New(e.attempts, e.clock, cfg)
+	svc := credential.NewService(d)
 	reg := func(email, confirm string) error {
 		_, err := svc.Register(ctx, credential.Registration{
 			Email: email, Password: strong, ConfirmPassword: confirm, FirstName: "A", LastName: "B", ClientIP: "192.0.2.9",

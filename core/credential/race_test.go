@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/test/fake"
@@ -43,8 +42,9 @@ func TestLoginThatVerifiedTheOldPasswordEndsWithTheChange(t *testing.T) {
 
 	const racer = "SecurePass123!"
 	h := &gatedHasher{Hasher: e.hasher, password: racer, verified: make(chan struct{}), release: make(chan struct{})}
-	svc := credential.NewService(e.users, e.sessions, e.attempts, h, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
-		credential.Config{AccessTTL: 30 * time.Minute, RefreshTTL: 24 * time.Hour, Throttle: throttleConfig})
+	d := e.deps()
+	d.Hasher = h
+	svc := credential.NewService(d)
 
 	type result struct {
 		pair credential.Pair

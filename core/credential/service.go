@@ -9,38 +9,51 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
-// Config holds the lifetimes of issued tokens and the throttling limits.
+// Config holds the lifetimes of issued tokens.
 type Config struct {
 	AccessTTL     time.Duration
 	RefreshTTL    time.Duration
 	SessionMaxAge time.Duration // refreshing never extends a session past this since login; 0: no limit
-	Throttle      ThrottleConfig
+}
+
+// Deps is what a Service is built from.
+type Deps struct {
+	Users    user.Store
+	Sessions SessionStore
+	Throttle *throttle.Throttle
+	Hasher   Hasher
+	Policy   Policy
+	Tokens   TokenCodec
+	Clock    Clock
+	IDs      IDGenerator
+	Config   Config
 }
 
 // Service carries out the credential use cases.
 type Service struct {
 	users    user.Store
 	sessions SessionStore
+	throttle *throttle.Throttle
 	hasher   Hasher
 	policy   Policy
 	tokens   TokenCodec
 	clock    Clock
 	ids      IDGenerator
 	cfg      Config
-	throttle throttle
 
 	dummyOnce sync.Once
 	dummyHash string
 }
 
-// NewService returns a Service over the given ports.
-func NewService(users user.Store, sessions SessionStore, attempts AttemptStore, hasher Hasher, policy Policy, tokens TokenCodec, clock Clock, ids IDGenerator, cfg Config) *Service {
+// NewService returns a Service over d's ports.
+func NewService(d Deps) *Service {
 	return &Service{
-		users: users, sessions: sessions, hasher: hasher, policy: policy, tokens: tokens, clock: clock, ids: ids, cfg: cfg,
-		throttle: throttle{store: attempts, cfg: cfg.Throttle},
+		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, hasher: d.Hasher, policy: d.Policy,
+		tokens: d.Tokens, clock: d.Clock, ids: d.IDs, cfg: d.Config,
 	}
 }
 
@@ -71,7 +84,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*user.User, err
 	}
 	// Scoring a password's strength is the costliest check; an anonymous caller reaches it only with
 	// an otherwise valid request that the address's registration allowance admits.
-	if err := s.throttle.register(ctx, r.ClientIP, s.now()); err != nil {
+	if err := s.throttle.Register(ctx, r.ClientIP); err != nil {
 		return nil, err
 	}
 	if err := s.policy.Check("password", r.Password, email, r.FirstName, r.LastName); err != nil {

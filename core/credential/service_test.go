@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/fake"
 )
@@ -19,6 +20,7 @@ type env struct {
 	attempts *fake.Attempts
 	hasher   *fake.Hasher
 	clock    *fake.Clock
+	ids      *fake.IDs
 }
 
 var ctx = context.Background()
@@ -27,16 +29,24 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{
 		users: fake.NewUsers(), sessions: fake.NewSessions(), attempts: fake.NewAttempts(), hasher: &fake.Hasher{Version: "v2"},
-		clock: fake.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)),
+		clock: fake.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)), ids: &fake.IDs{},
 	}
-	e.svc = credential.NewService(e.users, e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
-		credential.Config{AccessTTL: 30 * time.Minute, RefreshTTL: 24 * time.Hour, Throttle: throttleConfig})
+	e.svc = credential.NewService(e.deps())
 	return e
+}
+
+// deps is what newEnv builds its service from; tests change a part and build another over the same stores.
+func (e *env) deps() credential.Deps {
+	return credential.Deps{
+		Users: e.users, Sessions: e.sessions, Throttle: throttle.New(e.attempts, e.clock, throttleConfig), Hasher: e.hasher,
+		Policy: credential.NewPolicy(fake.Meter{}), Tokens: fake.Tokens{}, Clock: e.clock, IDs: e.ids,
+		Config: credential.Config{AccessTTL: 30 * time.Minute, RefreshTTL: 24 * time.Hour},
+	}
 }
 
 const pw = "SecurePass123!"
 
-var throttleConfig = credential.ThrottleConfig{
+var throttleConfig = throttle.Config{
 	LoginMaxFailures: 5, LoginWindow: 15 * time.Minute, IPMaxFailures: 20, RegisterMaxPerIP: 3, RegisterWindow: time.Hour,
 }
 
@@ -206,8 +216,9 @@ func TestLoginSurvivesWriteContention(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.register(t, "a@example.com")
-	svc := credential.NewService(conflictingUsers{e.users}, e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
-		credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour, Throttle: throttleConfig})
+	d := e.deps()
+	d.Users = conflictingUsers{e.users}
+	svc := credential.NewService(d)
 	pair, u, err := svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
 	if err != nil {
 		t.Fatalf("login under contention: %v", err)

@@ -210,8 +210,9 @@ func TestAuthenticateDeletedUser(t *testing.T) {
 	e.register(t, "a@example.com")
 	pair, p := e.login(t, "a@example.com")
 	// A store without the user: as after an operator deleted the account.
-	svc := credential.NewService(fake.NewUsers(), e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
-		credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour})
+	d := e.deps()
+	d.Users = fake.NewUsers()
+	svc := credential.NewService(d)
 	if _, err := svc.Authenticate(ctx, pair.AccessToken); !errors.Is(err, credential.ErrInvalidToken) {
 		t.Errorf("deleted user %s: %v, want ErrInvalidToken", p.User.ID, err)
 	}
@@ -221,8 +222,9 @@ func TestSessionHasAnAbsoluteLifetime(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.register(t, "a@example.com")
-	svc := credential.NewService(e.users, e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
-		credential.Config{AccessTTL: time.Minute, RefreshTTL: 24 * time.Hour, SessionMaxAge: 48 * time.Hour})
+	d := e.deps()
+	d.Config = credential.Config{AccessTTL: time.Minute, RefreshTTL: 24 * time.Hour, SessionMaxAge: 48 * time.Hour}
+	svc := credential.NewService(d)
 	pair, _, err := svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)

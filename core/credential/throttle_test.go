@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/test/contract"
 	"github.com/authd/authd/test/fake"
 )
@@ -115,8 +116,9 @@ func TestIPLockoutSpansAccounts(t *testing.T) {
 func TestThrottlingDisabledByZero(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	off := credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour}
-	svc := credential.NewService(e.users, e.sessions, e.attempts, e.hasher, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{}, off)
+	d := e.deps()
+	d.Throttle = throttle.New(e.attempts, e.clock, throttle.Config{})
+	svc := credential.NewService(d)
 	for range 10 {
 		if _, _, err := svc.Login(ctx, "x@example.com", "WrongPass123!", "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
 			t.Fatalf("throttled with limits off: %v", err)
@@ -239,8 +241,9 @@ func TestParallelRightPasswordsAllGetThrough(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.register(t, "a@example.com")
-	svc := credential.NewService(e.users, e.sessions, e.attempts, slowHasher{e.hasher}, credential.NewPolicy(fake.Meter{}), fake.Tokens{}, e.clock, &fake.IDs{},
-		credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour, Throttle: throttleConfig})
+	d := e.deps()
+	d.Hasher = slowHasher{e.hasher}
+	svc := credential.NewService(d)
 	const n = 30
 	var wg sync.WaitGroup
 	var ok atomic.Int32

@@ -1,9 +1,6 @@
 package user
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // Store persists users. Implementations translate their driver errors into this package's sentinels.
 type Store interface {
@@ -16,14 +13,4 @@ type Store interface {
 	// Update replaces u if the stored version still equals u.Version, then increments u.Version;
 	// ErrConflict when it does not, ErrNotFound when u is gone.
 	Update(ctx context.Context, u *User) error
-}
-
-// Clock tells the time.
-type Clock interface {
-	Now() time.Time
-}
-
-// IDGenerator makes new unique identifiers (24 lower-case hex digits).
-type IDGenerator interface {
-	NewID() string
 }

@@ -4,20 +4,20 @@ import (
 	"context"
 	"sync"
 
-	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 )
 
-// Attempts is a map-backed credential.AttemptStore.
+// Attempts is a map-backed throttle.Store.
 type Attempts struct {
 	mu sync.Mutex
-	m  map[string]credential.Attempts
+	m  map[string]throttle.Attempts
 }
 
 // NewAttempts returns an empty Attempts.
-func NewAttempts() *Attempts { return &Attempts{m: map[string]credential.Attempts{}} }
+func NewAttempts() *Attempts { return &Attempts{m: map[string]throttle.Attempts{}} }
 
-// Update implements credential.AttemptStore.
-func (s *Attempts) Update(_ context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
+// Update implements throttle.Store.
+func (s *Attempts) Update(_ context.Context, key string, change func(throttle.Attempts) throttle.Attempts) (throttle.Attempts, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m[key] = change(s.m[key])

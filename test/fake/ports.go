@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/authd/authd/adapters/clock"
 	"github.com/authd/authd/core/credential"
 )
 
@@ -33,6 +34,12 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// Sleep waits d of real time, or until ctx ends, without moving the clock: waiting is for other
+// goroutines to get on, while the clock only moves when a test says so.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	return clock.System{}.Sleep(ctx, d)
 }
 
 // IDs hands out sequential 24-hex-digit ids.

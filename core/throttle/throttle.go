@@ -1,0 +1,305 @@
+// Package throttle limits guesses and sign-ups per key (an account, a client address) in storage
+// that every replica shares. Callers have two calls: Admit an attempt before checking it, and
+// Settle its ticket with the outcome after. Counters, lockout curves and configuration stay inside.
+package throttle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Attempts counts recent events (failed logins, registrations) under one key.
+type Attempts struct {
+	Count    int       // confirmed failures, or registrations
+	First    time.Time // of the events Count counts
+	Last     time.Time
+	Pending  int       // attempts admitted whose outcome is not known yet
+	Reserved time.Time // when the latest pending attempt was admitted
+}
+
+// Store keeps Attempts per key in storage every replica shares.
+type Store interface {
+	// Update replaces key's counter (the zero value when there is none) with change(counter) and
+	// returns what it stored, atomically per key: concurrent updates all count. change must be a
+	// pure function of its argument, since a store may call it more than once.
+	Update(ctx context.Context, key string, change func(Attempts) Attempts) (Attempts, error)
+}
+
+// Clock tells the time and waits.
+type Clock interface {
+	Now() time.Time
+	// Sleep waits for d, or until ctx ends (then it returns ctx's error).
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// Config sets the limits; a zero maximum switches that limit off.
+type Config struct {
+	LoginMaxFailures int           // consecutive failures per account before lockouts start
+	LoginWindow      time.Duration // failures further apart than this don't count as consecutive
+	IPMaxFailures    int           // failed logins per client address before lockouts start
+	RegisterMaxPerIP int           // registrations per client address per RegisterWindow
+	RegisterWindow   time.Duration
+}
+
+// Retention is how long a counter can still matter after its last event: a store may forget one
+// that has seen nothing for longer.
+func (c Config) Retention() time.Duration {
+	return max(c.LoginWindow+maxLockout, c.RegisterWindow, pendingTimeout)
+}
+
+// Lockouts start at firstLockout and double with every further failure, up to maxLockout. At most
+// a few dozen guesses per account fit in an hour, well under NIST SP 800-63B's limit of 100.
+const (
+	firstLockout = time.Minute
+	maxLockout   = time.Hour
+)
+
+// An attempt is counted in (Pending) before its password is checked and settled after, so a burst
+// of parallel guesses can never have more in flight than the account has guesses left. Attempts
+// beyond that wait for the ones in flight instead of failing: parallel logins with the right
+// password all get through, parallel guesses stop at the limit.
+const (
+	// pendingTimeout forgets attempts whose outcome never arrived (a crashed replica).
+	pendingTimeout = 30 * time.Second
+	// queueWait bounds how long an attempt waits for a place; then it is told to retry shortly.
+	queueWait  = 3 * time.Second
+	queuePause = 20 * time.Millisecond
+	busyRetry  = time.Second
+)
+
+// ErrThrottled is what every ThrottledError matches with errors.Is.
+var ErrThrottled = errors.New("too many attempts")
+
+// ThrottledError says the caller must wait RetryAfter before trying again.
+type ThrottledError struct{ RetryAfter time.Duration }
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many attempts; retry after %s", e.RetryAfter)
+}
+
+// Is makes errors.Is(err, ErrThrottled) true.
+func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
+
+// errBusy says every guess the key has left is already under way.
+var errBusy = errors.New("attempts in flight")
+
+// Outcome is what an admitted attempt turned out to be.
+type Outcome int
+
+// Outcomes of an attempt.
+const (
+	Undecided Outcome = iota // the check itself failed (a storage error): count nothing
+	Failed                   // a wrong password
+	Succeeded                // the right password: the account's failures are forgiven, the address keeps its own
+)
+
+// Throttle applies a Config over a Store.
+type Throttle struct {
+	store Store
+	clock Clock
+	cfg   Config
+}
+
+// New returns a Throttle over store.
+func New(store Store, clock Clock, cfg Config) *Throttle {
+	return &Throttle{store: store, clock: clock, cfg: cfg}
+}
+
+// Ticket is one admitted attempt; Settle it exactly once with its outcome.
+type Ticket struct {
+	t     *Throttle
+	holds []hold
+}
+
+// hold is one key a ticket has an attempt in flight under.
+type hold struct {
+	key            string
+	successClears  bool // a success forgives the key's failures (an account, not an address)
+	settledAlready bool
+}
+
+// AdmitLogin admits a password check for a login to account from address. It is keyed on the
+// account name whether or not an account has it, so a lockout reveals nothing; an empty address
+// is not counted.
+func (t *Throttle) AdmitLogin(ctx context.Context, account, address string) (*Ticket, error) {
+	tk := &Ticket{t: t}
+	if t.cfg.LoginMaxFailures > 0 {
+		if err := t.admitWaiting(ctx, accountKey(account), t.cfg.LoginMaxFailures); err != nil {
+			return nil, err
+		}
+		tk.holds = append(tk.holds, hold{key: accountKey(account), successClears: true})
+	}
+	if t.cfg.IPMaxFailures > 0 && address != "" {
+		if err := t.admitWaiting(ctx, ipKey(address), t.cfg.IPMaxFailures); err != nil {
+			// The account admitted an attempt that is not going to happen.
+			_ = tk.Settle(ctx, Undecided)
+			return nil, err
+		}
+		tk.holds = append(tk.holds, hold{key: ipKey(address)})
+	}
+	return tk, nil
+}
+
+// AdmitPassword admits a check of an account's current password by its own session
+// (change-password): a stolen access token guesses against the same lockout as a login.
+func (t *Throttle) AdmitPassword(ctx context.Context, account string) (*Ticket, error) {
+	return t.AdmitLogin(ctx, account, "")
+}
+
+// Settle records the attempt's outcome under every key it was admitted under: a failure counts
+// towards their lockouts, a success clears the account's failures but not the address's, or an
+// attacker could interleave logins to an account of their own. Settling twice changes nothing.
+func (tk *Ticket) Settle(ctx context.Context, o Outcome) error {
+	var first error
+	for i := range tk.holds {
+		h := &tk.holds[i]
+		if h.settledAlready {
+			continue
+		}
+		h.settledAlready = true
+		if err := tk.t.settle(ctx, h.key, o, h.successClears); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Register counts a registration from address, refusing it once the address has used up its
+// allowance for the window. An empty address is not counted.
+func (t *Throttle) Register(ctx context.Context, address string) error {
+	if t.cfg.RegisterMaxPerIP <= 0 || address == "" {
+		return nil
+	}
+	now := t.now()
+	var wait time.Duration
+	_, err := t.store.Update(ctx, registerKey(address), func(a Attempts) Attempts {
+		wait = 0
+		end := a.First.Add(t.cfg.RegisterWindow)
+		if !now.Before(end) {
+			a = Attempts{First: now}
+			end = now.Add(t.cfg.RegisterWindow)
+		}
+		if a.Count >= t.cfg.RegisterMaxPerIP {
+			wait = end.Sub(now)
+			return a
+		}
+		a.Count++
+		a.Last = now
+		return a
+	})
+	if err != nil {
+		return fmt.Errorf("count registration: %w", err)
+	}
+	if wait > 0 {
+		return &ThrottledError{RetryAfter: wait}
+	}
+	return nil
+}
+
+func accountKey(account string) string { return "login/account/" + account }
+func ipKey(address string) string      { return "login/ip/" + address }
+func registerKey(address string) string {
+	return "register/ip/" + address
+}
+
+// now is the clock's time at the millisecond, the precision every store keeps times at.
+func (t *Throttle) now() time.Time {
+	return t.clock.Now().UTC().Truncate(time.Millisecond)
+}
+
+// lockout is how long a key with failures and limit max stays locked after its last failure.
+func lockout(failures, max int) time.Duration {
+	if max <= 0 || failures < max {
+		return 0
+	}
+	shift := failures - max
+	if shift > 10 {
+		return maxLockout
+	}
+	return min(firstLockout*time.Duration(math.Pow(2, float64(shift))), maxLockout)
+}
+
+// admit counts an attempt in under key, unless the key is locked out (a ThrottledError) or as many
+// attempts as it has left are under way (errBusy).
+func (t *Throttle) admit(ctx context.Context, key string, limit int) error {
+	now := t.now()
+	window := t.cfg.LoginWindow
+	var wait time.Duration
+	var busy bool
+	_, err := t.store.Update(ctx, key, func(a Attempts) Attempts {
+		wait, busy = 0, false
+		if now.Sub(a.Reserved) > pendingTimeout {
+			a.Pending = 0
+		}
+		if a.Count > 0 && now.Sub(a.Last) > window+lockout(a.Count, limit) {
+			a.Count, a.First, a.Last = 0, time.Time{}, time.Time{} // no longer consecutive
+		}
+		if d := lockout(a.Count, limit); d > 0 && now.Before(a.Last.Add(d)) {
+			wait = a.Last.Add(d).Sub(now)
+			return a
+		}
+		// Below the limit the key has max-Count guesses left; past a lockout, one at a time.
+		if a.Pending >= max(limit-a.Count, 1) {
+			busy = true
+			return a
+		}
+		a.Pending++
+		if now.After(a.Reserved) {
+			a.Reserved = now
+		}
+		return a
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("count attempt: %w", err)
+	case wait > 0:
+		return &ThrottledError{RetryAfter: wait}
+	case busy:
+		return errBusy
+	}
+	return nil
+}
+
+// admitWaiting is admit that waits, up to queueWait, for attempts in flight to settle.
+func (t *Throttle) admitWaiting(ctx context.Context, key string, limit int) error {
+	for waited := time.Duration(0); ; waited += queuePause {
+		err := t.admit(ctx, key, limit)
+		if !errors.Is(err, errBusy) {
+			return err
+		}
+		if waited >= queueWait {
+			return &ThrottledError{RetryAfter: busyRetry}
+		}
+		if err := t.clock.Sleep(ctx, queuePause); err != nil {
+			return err
+		}
+	}
+}
+
+// settle records the outcome of an attempt admitted under key.
+func (t *Throttle) settle(ctx context.Context, key string, o Outcome, successClears bool) error {
+	now := t.now()
+	_, err := t.store.Update(ctx, key, func(a Attempts) Attempts {
+		a.Pending = max(a.Pending-1, 0)
+		switch {
+		case o == Failed:
+			if a.Count == 0 {
+				a.First = now
+			}
+			a.Count++
+			if now.After(a.Last) {
+				a.Last = now
+			}
+		case o == Succeeded && successClears:
+			a.Count, a.First, a.Last = 0, time.Time{}, time.Time{}
+		}
+		return a
+	})
+	if err != nil {
+		return fmt.Errorf("settle attempt: %w", err)
+	}
+	return nil
+}
