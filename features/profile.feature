@@ -107,3 +107,75 @@ Feature: My profile
     Given the account "erin@example.com" has been deactivated by an operator
     When I send a GET request to "/api/v1/users/me"
     Then the response status should be 401
+
+  Scenario Outline: A control or invisible character in my profile is refused and changes nothing
+    When I send a PUT request to "/api/v1/users/me" with body:
+      """
+      {"bio": "kept", "phone_number": "+441234567890"}
+      """
+    Then the response status should be 200
+    When I send a PUT request to "/api/v1/users/me" with body:
+      """
+      {"<field>": "<value>"}
+      """
+    Then the response status should be 422
+    And the response should match JSON:
+      """
+      {"detail": [{"loc": ["body", "<field>"], "type": "value_error", "msg": "String must not contain <what> (<code>)"}]}
+      """
+    When I send a GET request to "/api/v1/users/me"
+    Then the response should match JSON:
+      """
+      {"profile": {"first_name": "Test", "last_name": "Erin", "bio": "kept", "phone_number": "+441234567890"}}
+      """
+
+    Examples:
+      | field        | value                 | what                                             | code    |
+      | first_name   | \u001B]0;pwned\u0007  | control characters                               | U+001B  |
+      | first_name   | Erin\u000D\u000AAdmin | control characters                               | U+000D  |
+      | first_name   | \u009B31mErin         | control characters                               | U+009B  |
+      | last_name    | \u0007                | control characters                               | U+0007  |
+      | last_name    | Erin\u007F            | control characters                               | U+007F  |
+      | last_name    | \u202Etxt.exe         | invisible or bidirectional formatting characters | U+202E  |
+      | last_name    | Erin\u2067            | invisible or bidirectional formatting characters | U+2067  |
+      | first_name   | \u200EErin            | invisible or bidirectional formatting characters | U+200E  |
+      | first_name   | Er\u200Bin            | invisible or bidirectional formatting characters | U+200B  |
+      | last_name    | Er\u200Cin            | invisible or bidirectional formatting characters | U+200C  |
+      | first_name   | Er\u2060in            | invisible or bidirectional formatting characters | U+2060  |
+      | first_name   | \uFEFFErin            | invisible or bidirectional formatting characters | U+FEFF  |
+      | last_name    | Er\u00ADin            | invisible or bidirectional formatting characters | U+00AD  |
+      | bio          | \u001B[2Jcleared      | control characters                               | U+001B  |
+      | bio          | tab\u0009tab          | control characters                               | U+0009  |
+      | bio          | \u202Ekept            | invisible or bidirectional formatting characters | U+202E  |
+      | bio          | a\u200Db              | invisible or bidirectional formatting characters | U+200D  |
+      | bio          | hidden\uDB40\uDC41    | invisible or bidirectional formatting characters | U+E0041 |
+      | bio          | para\u2029graph       | line or paragraph separators                     | U+2029  |
+      | bio          | logo\uF8FF            | private-use characters                           | U+F8FF  |
+      | phone_number | +1234567890\u000A     | control characters                               | U+000A  |
+      | phone_number | \u2028+1234567890     | line or paragraph separators                     | U+2028  |
+
+  Scenario: A bio breaks lines with a line feed alone; CR LF is refused with a hint
+    When I send a PUT request to "/api/v1/users/me" with body:
+      """
+      {"bio": "one\r\ntwo"}
+      """
+    Then the response status should be 422
+    And the response should match JSON:
+      """
+      {"detail": [{"loc": ["body", "bio"], "type": "value_error",
+                   "msg": "String must not contain control characters (U+000D); break lines with a line feed (U+000A) alone"}]}
+      """
+    When I send a GET request to "/api/v1/users/me"
+    Then the response field "profile.bio" should equal null
+
+  Scenario: A bio keeps its line breaks; names and bio keep accents, other scripts and emoji
+    When I send a PUT request to "/api/v1/users/me" with body:
+      """
+      {"first_name": "Zoë 👩\u200D💻", "last_name": "محمد", "bio": "First line\nSecond line 🏳\uFE0F\u200D🌈\n\n山田です"}
+      """
+    Then the response status should be 200
+    When I send a GET request to "/api/v1/users/me"
+    Then the response should match JSON:
+      """
+      {"profile": {"first_name": "Zoë 👩\u200D💻", "last_name": "محمد", "bio": "First line\nSecond line 🏳\uFE0F\u200D🌈\n\n山田です"}}
+      """

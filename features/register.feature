@@ -133,3 +133,79 @@ Feature: Register
       | id          | "507f1f77bcf86cd799439011" |
       | IS_VERIFIED | true                       |
       | Email       | "other@example.com"        |
+
+  Scenario Outline: An address with an invisible or control character is refused, so no account can pose as another
+    Given a registered user "alice@example.com"
+    When I send a POST request to "/api/v1/auth/register" with body:
+      """
+      {"email": "<email>", "password": "SecurePass123!", "confirm_password": "SecurePass123!",
+       "first_name": "Alice", "last_name": "Twin"}
+      """
+    Then the response status should be 422
+    And the response should match JSON:
+      """
+      {"detail": [{"loc": ["body", "email"], "type": "value_error",
+                   "msg": "value is not a valid email address: it contains <what> (<code>)"}]}
+      """
+
+    Examples:
+      | email                    | what                                             | code   |
+      | alice\u200B@example.com  | invisible or bidirectional formatting characters | U+200B |
+      | ali\u200Dce@example.com  | invisible or bidirectional formatting characters | U+200D |
+      | \uFEFFalice@example.com  | invisible or bidirectional formatting characters | U+FEFF |
+      | ali\u00ADce@example.com  | invisible or bidirectional formatting characters | U+00AD |
+      | \u202Eecila@example.com  | invisible or bidirectional formatting characters | U+202E |
+      | alice\u2066@example.com  | invisible or bidirectional formatting characters | U+2066 |
+      | alice\u034F@example.com  | invisible or bidirectional formatting characters | U+034F |
+      | alice@example.com\u000A  | control characters                               | U+000A |
+      | alice\u001B@example.com  | control characters                               | U+001B |
+      | alice\u0085@example.com  | control characters                               | U+0085 |
+      | alice\u2028@example.com  | line or paragraph separators                     | U+2028 |
+
+  Scenario Outline: A name with a control or invisible character is refused and creates no account
+    When I send a POST request to "/api/v1/auth/register" with body:
+      """
+      {"email": "nameless@example.com", "password": "SecurePass123!", "confirm_password": "SecurePass123!",
+       "first_name": "<first>", "last_name": "<last>"}
+      """
+    Then the response status should be 422
+    And the response should match JSON:
+      """
+      {"detail": [{"loc": ["body", "<field>"], "type": "value_error", "msg": "String must not contain <what> (<code>)"}]}
+      """
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "nameless@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 401
+
+    Examples:
+      | first            | last          | field      | what                                             | code   |
+      | \u001B[31mJohn   | Doe           | first_name | control characters                               | U+001B |
+      | John\u0007       | Doe           | first_name | control characters                               | U+0007 |
+      | John\u000ADoe    | Doe           | first_name | control characters                               | U+000A |
+      | John\u000D       | Doe           | first_name | control characters                               | U+000D |
+      | John\u0009Doe    | Doe           | first_name | control characters                               | U+0009 |
+      | John             | Doe\u007F     | last_name  | control characters                               | U+007F |
+      | John             | \u009B2J      | last_name  | control characters                               | U+009B |
+      | John             | \u202Eeod     | last_name  | invisible or bidirectional formatting characters | U+202E |
+      | John             | Doe\u2067     | last_name  | invisible or bidirectional formatting characters | U+2067 |
+      | Jo\u200Bhn       | Doe           | first_name | invisible or bidirectional formatting characters | U+200B |
+      | Jo\u200Dhn       | Doe           | first_name | invisible or bidirectional formatting characters | U+200D |
+      | \u200FJohn       | Doe           | first_name | invisible or bidirectional formatting characters | U+200F |
+      | John             | Do\u00ADe     | last_name  | invisible or bidirectional formatting characters | U+00AD |
+      | \u3164           | Doe           | first_name | invisible or bidirectional formatting characters | U+3164 |
+      | John             | Do\u2028e     | last_name  | line or paragraph separators                     | U+2028 |
+      | John             | Doe\uE000     | last_name  | private-use characters                           | U+E000 |
+
+  Scenario: Names in any script, emoji and accented addresses are accepted as sent
+    When I send a POST request to "/api/v1/auth/register" with body:
+      """
+      {"email": "josé@example.com", "password": "SecurePass123!", "confirm_password": "SecurePass123!",
+       "first_name": "Zoë 👩\u200D💻", "last_name": "山田 ❤\uFE0F"}
+      """
+    Then the response status should be 201
+    And the response should match JSON:
+      """
+      {"email": "josé@example.com", "profile": {"first_name": "Zoë 👩\u200D💻", "last_name": "山田 ❤\uFE0F"}}
+      """
