@@ -116,7 +116,7 @@ func appendValidation(errs user.ValidationErrors, err error) user.ValidationErro
 	return append(errs, &user.ValidationError{Type: user.TypeValue, Msg: err.Error()})
 }
 
-// now is the clock's time at the precision every store keeps (BSON dates hold milliseconds).
+// now is the clock's time in UTC; how precisely a store keeps it is the store's business.
 func (s *Service) now() time.Time {
-	return s.clock.Now().UTC().Truncate(time.Millisecond)
+	return s.clock.Now().UTC()
 }

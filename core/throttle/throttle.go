@@ -205,9 +205,8 @@ func registerKey(address string) string {
 	return "register/ip/" + address
 }
 
-// now is the clock's time at the millisecond, the precision every store keeps times at.
 func (t *Throttle) now() time.Time {
-	return t.clock.Now().UTC().Truncate(time.Millisecond)
+	return t.clock.Now().UTC()
 }
 
 // lockout is how long a key with failures and limit max stays locked after its last failure.

@@ -55,14 +55,14 @@ func New(id ID, email, passwordHash string, profile Profile, now time.Time) *Use
 		Email:        email,
 		PasswordHash: passwordHash,
 		IsActive:     true,
-		CreatedAt:    now.UTC().Truncate(time.Millisecond),
+		CreatedAt:    now.UTC(),
 		Profile:      profile,
 	}
 }
 
 // RecordLogin notes a successful login, and an upgraded hash when the old one used weaker parameters.
 func (u *User) RecordLogin(at time.Time, upgradedHash string) {
-	t := at.UTC().Truncate(time.Millisecond)
+	t := at.UTC()
 	u.LastLogin = &t
 	if upgradedHash != "" {
 		u.PasswordHash = upgradedHash
