@@ -28,7 +28,8 @@ const (
 // (Cc: C0, DEL, C1, tab, CR, LF), every format character (Cf: soft hyphen, bidi marks, embeddings,
 // overrides and isolates, zero-width space, joiners, word joiner, BOM, tags), private use (Co),
 // surrogates (Cs), unassigned code points and noncharacters (Cn), line and paragraph separators
-// (Zl, Zp), variation selectors and the invisible fillers (U+115F, U+1160, U+3164, U+FFA0, U+034F).
+// (Zl, Zp), variation selectors, the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) and the
+// combining grapheme joiner (U+034F).
 // Three exceptions, none of which can reorder text, hide a letter or carry more than a bit or two:
 //   - in a bio only, LF (U+000A) breaks lines; CR and tab stay refused, so a line break has one spelling;
 //   - in names and bio, VS15/VS16 (U+FE0E, U+FE0F) directly after a letter, number, punctuation
