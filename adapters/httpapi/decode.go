@@ -165,12 +165,8 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, errUnsupportedMedia
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, errTooLarge
-	}
 	if err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
+		return nil, bodyReadError(r, err)
 	}
 	if ct == "" && len(bytes.TrimSpace(body)) > 0 {
 		return nil, errUnsupportedMedia

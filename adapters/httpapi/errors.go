@@ -62,7 +62,17 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var many user.ValidationErrors
 	var one *user.ValidationError
 	var throttled *credential.ThrottledError
+	var malformed *malformedBodyError
 	switch {
+	case errors.As(err, &malformed):
+		// The client's mistake, not ours: info, not error, so a burst of them pages nobody.
+		a.log.InfoContext(r.Context(), "malformed request body", "request_id", requestID(r.Context()),
+			"reason", malformed.reason, "error", malformed.err.Error())
+		a.metrics.MalformedBody(malformed.reason)
+		writeJSON(w, http.StatusBadRequest, problem{Detail: malformedBodyDetails[malformed.reason], Code: "malformed_body"})
+		return
+	case errors.Is(err, errTooLarge):
+		drain(w, r)
 	case errors.As(err, &throttled):
 		secs := int64(math.Ceil(throttled.RetryAfter.Seconds()))
 		w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))

@@ -19,6 +19,9 @@ type Metrics interface {
 	Login(outcome string)
 	// RefreshReused reports a spent refresh token presented again.
 	RefreshReused()
+	// MalformedBody reports a request body that could not be read, by reason: truncated, chunked
+	// or timeout.
+	MalformedBody(reason string)
 }
 
 // noMetrics is the Metrics of an API built without any.
@@ -27,6 +30,7 @@ type noMetrics struct{}
 func (noMetrics) Request(string, string, int, time.Duration) {}
 func (noMetrics) Login(string)                               {}
 func (noMetrics) RefreshReused()                             {}
+func (noMetrics) MalformedBody(string)                       {}
 
 // methodLabel keeps the method label to a fixed set: the method is whatever a client sends.
 func methodLabel(m string) string {

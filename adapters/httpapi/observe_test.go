@@ -27,6 +27,7 @@ type recording struct {
 	requests []string
 	logins   []string
 	reused   int
+	bodies   []string
 }
 
 func (m *recording) Request(route, method string, status int, _ time.Duration) {
@@ -47,6 +48,12 @@ func (m *recording) RefreshReused() {
 	m.reused++
 }
 
+func (m *recording) MalformedBody(reason string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.bodies = append(m.bodies, reason)
+}
+
 func testAPI(t *testing.T, o Options) http.Handler {
 	t.Helper()
 	users := fake.NewUsers()
@@ -57,7 +64,10 @@ func testAPI(t *testing.T, o Options) http.Handler {
 		Tokens:   fake.Tokens{}, Clock: clk, IDs: &fake.IDs{},
 		Config: credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour},
 	})
-	o.Credentials, o.Users, o.Log = creds, user.NewService(users), slog.New(slog.DiscardHandler)
+	o.Credentials, o.Users = creds, user.NewService(users)
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	o.Ready = func(context.Context) error { return nil }
 	return New(o)
 }

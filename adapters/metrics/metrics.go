@@ -18,6 +18,7 @@ type Recorder struct {
 	latency       *prometheus.HistogramVec
 	logins        *prometheus.CounterVec
 	reuse         prometheus.Counter
+	malformed     *prometheus.CounterVec
 	hashing       *prometheus.HistogramVec
 	storeLatency  *prometheus.HistogramVec
 	storeFailures *prometheus.CounterVec
@@ -44,6 +45,10 @@ func New(reg prometheus.Registerer) (*Recorder, error) {
 			Name: "authd_refresh_token_reuse_total",
 			Help: "Spent refresh tokens presented again; each revoked its session.",
 		}),
+		malformed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "authd_http_malformed_bodies_total",
+			Help: "Request bodies that could not be read, answered 400 malformed_body, by reason: truncated, chunked or timeout.",
+		}, []string{"reason"}),
 		hashing: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "authd_password_hash_duration_seconds",
 			Help:    "Time spent hashing (op=hash) or checking (op=verify) a password.",
@@ -60,7 +65,7 @@ func New(reg prometheus.Registerer) (*Recorder, error) {
 		}, []string{"store", "operation"}),
 	}
 	for _, c := range []prometheus.Collector{
-		r.requests, r.latency, r.logins, r.reuse, r.hashing, r.storeLatency, r.storeFailures,
+		r.requests, r.latency, r.logins, r.reuse, r.malformed, r.hashing, r.storeLatency, r.storeFailures,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	} {
@@ -82,3 +87,6 @@ func (r *Recorder) Login(outcome string) { r.logins.WithLabelValues(outcome).Inc
 
 // RefreshReused counts one detected refresh-token reuse.
 func (r *Recorder) RefreshReused() { r.reuse.Inc() }
+
+// MalformedBody counts one request body that could not be read; reason is one of a fixed few.
+func (r *Recorder) MalformedBody(reason string) { r.malformed.WithLabelValues(reason).Inc() }
