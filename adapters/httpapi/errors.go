@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/storage"
@@ -114,20 +115,70 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, http.StatusInternalServerError, problem{Detail: "Internal server error", Code: "internal_error"})
 }
 
+// Bounds of a 422 body: whatever the request, it stays under 8 KiB. A client can make a problem
+// per member and choose each member's name, so both the count and the echoed names are capped.
+const (
+	maxProblems = 20  // problems listed; one more item counts the rest
+	maxLocName  = 64  // bytes a field name in loc takes once JSON-encoded
+	maxMsg      = 256 // bytes a msg takes once JSON-encoded; ours are far shorter
+)
+
+// typeTooManyErrors is the type of the last item of a 422 that lists only the first maxProblems.
+const typeTooManyErrors = "too_many_errors"
+
 func writeValidation(w http.ResponseWriter, errs user.ValidationErrors) {
-	items := make([]validationItem, len(errs))
-	for i, e := range errs {
-		in := e.In
-		if in == "" {
-			in = user.InBody
-		}
-		loc := []any{string(in)}
+	listed := errs[:min(len(errs), maxProblems)]
+	items := make([]validationItem, 0, len(listed)+1)
+	for _, e := range listed {
+		loc := []any{string(location(e))}
 		if e.Field != "" {
-			loc = append(loc, e.Field)
+			loc = append(loc, clip(e.Field, maxLocName))
 		}
-		items[i] = validationItem{Loc: loc, Msg: e.Msg, Type: e.Type}
+		items = append(items, validationItem{Loc: loc, Msg: clip(e.Msg, maxMsg), Type: e.Type})
+	}
+	if rest := len(errs) - len(listed); rest > 0 {
+		items = append(items, validationItem{
+			Loc:  []any{string(location(errs[len(listed)]))},
+			Msg:  fmt.Sprintf("%d more problems were not listed", rest),
+			Type: typeTooManyErrors,
+		})
 	}
 	writeJSON(w, http.StatusUnprocessableEntity, struct {
 		Detail []validationItem `json:"detail"`
 	}{items})
+}
+
+func location(e *user.ValidationError) user.Location {
+	if e.In == "" {
+		return user.InBody
+	}
+	return e.In
+}
+
+// clip shortens s, ending it with "…", so that JSON-encoded (as writeJSON encodes, HTML escaping
+// included) it takes at most limit bytes.
+func clip(s string, limit int) string {
+	const ellipsis = "…"
+	size, cut := 0, 0
+	for i, r := range s {
+		if size+len(ellipsis) <= limit {
+			cut = i // s[:i] and the ellipsis still fit
+		}
+		size += encodedLen(r)
+		if size > limit {
+			return s[:cut] + ellipsis
+		}
+	}
+	return s
+}
+
+// encodedLen is how many bytes encoding/json writes for r inside a string.
+func encodedLen(r rune) int {
+	switch {
+	case r == '"' || r == '\\':
+		return 2
+	case r < 0x20 || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029' || r == utf8.RuneError:
+		return 6
+	}
+	return utf8.RuneLen(r)
 }
