@@ -67,11 +67,16 @@ Feature: Log out
     When I send a POST request to "/api/v1/auth/logout"
     Then the response status should be 401
 
-  Scenario: A malformed logout body is a validation error and logs nobody out
+  Scenario Outline: A malformed logout body is a validation error and logs nobody out
     When I send a POST request to "/api/v1/auth/logout" with body:
       """
-      {"refresh_token": 12}
+      {"refresh_token": <token>}
       """
-    Then the response should be a validation error at "body.refresh_token" of type "string_type"
+    Then the response should be a validation error at "body.refresh_token" of type "<type>"
     When I send a GET request to "/api/v1/users/me"
     Then the response status should be 200
+
+    Examples:
+      | token | type             |
+      | 12    | string_type      |
+      | ""    | string_too_short |

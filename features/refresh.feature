@@ -95,7 +95,18 @@ Feature: Refresh
     Then the response should be a validation error at "<loc>" of type "<type>"
 
     Examples:
-      | body                            | loc                | type        |
-      | {}                              | body.refresh_token | missing     |
-      | {"refresh_token": null}         | body.refresh_token | string_type |
-      | {"refresh_token": ["a"]}        | body.refresh_token | string_type |
+      | body                            | loc                | type             |
+      | {}                              | body.refresh_token | missing          |
+      | {"refresh_token": null}         | body.refresh_token | string_type      |
+      | {"refresh_token": ["a"]}        | body.refresh_token | string_type      |
+      | {"refresh_token": ""}           | body.refresh_token | string_too_short |
+
+  Scenario: An empty refresh token is too short, like any string below its minLength, not an invalid token
+    When I send a POST request to "/api/v1/auth/refresh" with body:
+      """
+      {"refresh_token": ""}
+      """
+    Then the response should match JSON:
+      """
+      {"detail": [{"loc": ["body", "refresh_token"], "msg": "String should have at least 1 character", "type": "string_too_short"}]}
+      """

@@ -7,7 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 	"golang.org/x/text/unicode/norm"
@@ -31,6 +33,10 @@ type field struct {
 	// verbatim fields must arrive in NFC and are not normalised: for an identifier like an email,
 	// normalising would merge addresses that differ (the Kelvin sign U+212A would become "K").
 	verbatim bool
+	// minLen and maxLen are the document's minLength and maxLength (0: none). They count code
+	// points of the string as sent, as JSON Schema does, before any normalising or trimming, so
+	// the service and the document refuse the same strings for their length.
+	minLen, maxLen int
 }
 
 // value is one decoded member: absent, null, or a string.
@@ -131,6 +137,11 @@ func stringValue(f field, raw jsontext.Value) (value, *user.ValidationError) {
 		if strings.ContainsRune(tok, 0) {
 			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeValue, Msg: "String must not contain NUL characters"}
 		}
+		if n := utf8.RuneCountInString(tok); n < f.minLen {
+			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeStringTooShort, Msg: "String should have at least " + characters(f.minLen)}
+		} else if f.maxLen > 0 && n > f.maxLen {
+			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeStringTooLong, Msg: "String should have at most " + characters(f.maxLen)}
+		}
 		if f.verbatim {
 			if !norm.NFC.IsNormalString(tok) {
 				return value{}, &user.ValidationError{Field: f.name, Type: user.TypeValue, Msg: "String must be in Unicode normalization form C (NFC)"}
@@ -141,6 +152,14 @@ func stringValue(f field, raw jsontext.Value) (value, *user.ValidationError) {
 		return value{present: true, s: norm.NFC.String(tok)}, nil
 	}
 	return value{}, &user.ValidationError{Field: f.name, Type: user.TypeStringType, Msg: "Input should be a valid string"}
+}
+
+// characters says "1 character" or "n characters", as pydantic's messages do.
+func characters(n int) string {
+	if n == 1 {
+		return "1 character"
+	}
+	return strconv.Itoa(n) + " characters"
 }
 
 func hasFieldErr(errs user.ValidationErrors, name string) bool {

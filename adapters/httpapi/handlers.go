@@ -10,21 +10,37 @@ import (
 	"github.com/authd/authd/core/user"
 )
 
+// The request members of each operation, with the document's required, nullable, minLength and
+// maxLength (TestFieldsMatchTheDocument holds the two together); the rules the document states in
+// words are the core's.
 var (
 	registerFields = []field{
-		{name: "email", required: true, verbatim: true}, {name: "password", required: true}, {name: "confirm_password", required: true},
-		{name: "first_name", required: true}, {name: "last_name", required: true},
+		{name: "email", required: true, verbatim: true, maxLen: maxEmailLen},
+		{name: "password", required: true, minLen: credential.MinPasswordLen, maxLen: credential.MaxPasswordLen},
+		{name: "confirm_password", required: true, maxLen: credential.MaxPasswordLen},
+		{name: "first_name", required: true, minLen: 1, maxLen: user.MaxNameLen},
+		{name: "last_name", required: true, minLen: 1, maxLen: user.MaxNameLen},
 	}
-	loginFields          = []field{{name: "email", required: true, verbatim: true}, {name: "password", required: true}}
-	refreshFields        = []field{{name: "refresh_token", required: true}}
-	logoutFields         = []field{{name: "refresh_token"}}
+	// A login or current password shorter than any password is just a wrong one, never a hint.
+	loginFields = []field{
+		{name: "email", required: true, verbatim: true, maxLen: maxEmailLen},
+		{name: "password", required: true, maxLen: credential.MaxPasswordLen},
+	}
+	refreshFields        = []field{{name: "refresh_token", required: true, minLen: 1}}
+	logoutFields         = []field{{name: "refresh_token", minLen: 1}}
 	changePasswordFields = []field{
-		{name: "current_password", required: true}, {name: "new_password", required: true}, {name: "confirm_password", required: true},
+		{name: "current_password", required: true, maxLen: credential.MaxPasswordLen},
+		{name: "new_password", required: true, minLen: credential.MinPasswordLen, maxLen: credential.MaxPasswordLen},
+		{name: "confirm_password", required: true, maxLen: credential.MaxPasswordLen},
 	}
 	updateMeFields = []field{
-		{name: "first_name"}, {name: "last_name"}, {name: "bio", nullable: true}, {name: "phone_number", nullable: true},
+		{name: "first_name", minLen: 1, maxLen: user.MaxNameLen}, {name: "last_name", minLen: 1, maxLen: user.MaxNameLen},
+		{name: "bio", nullable: true, maxLen: user.MaxBioLen}, {name: "phone_number", nullable: true},
 	}
 )
+
+// maxEmailLen is RFC 5321's limit on an address; the core counts it again once spaces are trimmed.
+const maxEmailLen = 254
 
 func (a *API) register(w http.ResponseWriter, r *http.Request) {
 	in, err := decodeObject(r, registerFields, false)
