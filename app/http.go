@@ -55,8 +55,14 @@ func newHandler(p HandlerParams) (http.Handler, error) {
 		Credentials: p.Credentials, Users: p.Users, Ready: p.Ready, Log: p.Log, TrustedProxies: proxies, IPv6Prefix: c.IPv6Prefix,
 		Metrics: p.Recorder, MetricsHandler: scrape, JWKS: p.Tokens.JWKS(),
 	})
-	return withCORS(api, origins), nil
+	// Outermost, so that answers the CORS layer gives by itself close ambiguous framing too.
+	return httpapi.Framing(withCORS(api, origins)), nil
 }
+
+// maxHeaderBytes bounds a request's header block; net/http answers 431 past it (plus its 4 KiB of
+// slack). Its default is 1 MiB, which every request could make the server buffer and parse;
+// the longest header a client needs here is a bearer token of a few hundred bytes.
+const maxHeaderBytes = 64 << 10
 
 // Server is the HTTP listener; Addr tells where it listens once started (useful with port 0).
 type Server struct {
@@ -73,6 +79,7 @@ func NewServer(lc fx.Lifecycle, c Config, h http.Handler, log *slog.Logger) *Ser
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}}
 	lc.Append(fx.Hook{

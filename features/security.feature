@@ -190,8 +190,9 @@ Feature: Resisting attackers
     When I send a GET request to "/api/v1/users/me"
     Then the response status should be 401
 
-  Scenario: A 100,000-character Authorization header is refused quickly
-    When I send a GET request to "/api/v1/users/me" with an Authorization header of 100000 characters
+  Scenario: A 60,000-character Authorization header is refused quickly
+    # Just under the 64 KiB the server takes for all headers; past it net/http answers 431 itself.
+    When I send a GET request to "/api/v1/users/me" with an Authorization header of 60000 characters
     Then the response status should be 401
 
   Scenario: Errors never echo what was sent
