@@ -41,7 +41,10 @@ func NewStorage(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, err
 func openMongo(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.MongoTimeout+5*time.Second)
 	defer cancel()
-	store, err := mongostore.Connect(ctx, mongostore.Config{URI: c.MongoURI, Database: c.MongoDatabase, ServerSelectionTimeout: c.MongoTimeout})
+	// One bound for a request's wait on MongoDB, whether for a server or for its turn on a document.
+	store, err := mongostore.Connect(ctx, mongostore.Config{
+		URI: c.MongoURI, Database: c.MongoDatabase, ServerSelectionTimeout: c.MongoTimeout, RetryBudget: c.MongoTimeout,
+	})
 	if err != nil {
 		return StorageResult{}, fmt.Errorf("connect to MongoDB: %w", err)
 	}

@@ -3,8 +3,6 @@ package mongostore
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -12,7 +10,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/authd/authd/core/credential"
-	"github.com/authd/authd/core/storage"
 )
 
 var _ credential.AttemptStore = (*Attempts)(nil)
@@ -21,23 +18,11 @@ var _ credential.AttemptStore = (*Attempts)(nil)
 // window, so the TTL monitor only removes counters that no longer matter.
 const attemptExpiry = 24 * time.Hour
 
-// attemptsPatience bounds how long one update waits for its turn on a contended key.
-const attemptsPatience = 5 * time.Second
-
-// attemptsClaimStale is how old a claim on a counter must be before another writer takes it over:
-// well within attemptsPatience, so a replica killed while it held one costs the writers waiting
-// on that key a pause instead of a minute of 503s. A counter's key can be a client address that
-// every login from behind one NAT shares. The price is that a writer stalled this long between
-// its claim and its write may lose its increment to the one that took over (on servers whose
-// conditional writes aren't atomic): a missed count, not a wrong password accepted.
-const attemptsClaimStale = 2 * time.Second
-
-// Attempts is the credential.AttemptStore on the attempts collection, one document per key. Like
-// sessions, each write replaces one version under a claim, so no increment is lost on servers
-// whose conditional updates aren't atomic.
+// Attempts is the credential.AttemptStore on the attempts collection, one document per key,
+// changed by compare-and-swap on a version only this adapter sees.
 type Attempts struct {
 	attempts *mongo.Collection
-	claims   *claims
+	retry    retry
 }
 
 type attemptDoc struct {
@@ -66,56 +51,41 @@ func (s *Attempts) createIndexes(ctx context.Context) error {
 	return nil
 }
 
-// Update implements credential.AttemptStore.
+// Update implements credential.AttemptStore: it reads the counter and replaces that version, or
+// inserts the first one by _id; losing either race, it applies change again to what the winner wrote.
 func (s *Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
-	pause := firstPause
-	// A hot key (a burst of logins to one account) queues many writers behind one another; they
-	// wait their turn for as long as a request may reasonably take, not a fixed number of tries.
-	deadline := time.Now().Add(attemptsPatience)
-	for time.Now().Before(deadline) {
+	var next credential.Attempts
+	err := s.retry.do(ctx, "update attempts", func() (bool, error) {
 		var d attemptDoc
 		err := s.attempts.FindOne(ctx, byID(key)).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			next := change(credential.Attempts{})
-			_, err := s.attempts.InsertOne(ctx, newAttemptDoc(key, next, 0))
-			if err == nil {
-				return next, nil
-			}
-			if !mongo.IsDuplicateKeyError(err) {
-				return credential.Attempts{}, translate("update attempts", err)
-			}
-			continue // another writer created it first; apply the change on top of theirs
+		missing := errors.Is(err, mongo.ErrNoDocuments)
+		if err != nil && !missing {
+			return false, translate("update attempts", err)
 		}
-		if err != nil {
-			return credential.Attempts{}, translate("update attempts", err)
-		}
-		next := change(d.attempts())
+		next = change(d.attempts())
 		if next == d.attempts() {
-			return next, nil // nothing to write: a refused attempt only reads
+			return true, nil // nothing to write: a refused attempt only reads
 		}
-		c, err := s.claims.take(ctx, claimKey("attempts", key, d.Version), attemptsClaimStale)
-		if errors.Is(err, errClaimed) {
-			// Jittered, so writers that collided don't collide again in step.
-			if err := sleep(ctx, pause/2+time.Duration(rand.Int64N(int64(pause)))); err != nil {
-				return credential.Attempts{}, translate("update attempts", err)
+		if missing {
+			_, err := s.attempts.InsertOne(ctx, newAttemptDoc(key, next, 0))
+			switch {
+			case mongo.IsDuplicateKeyError(err):
+				return false, nil
+			case err != nil:
+				return false, translate("update attempts", err)
 			}
-			pause = min(2*pause, maxPause)
-			continue
-		}
-		if err != nil {
-			return credential.Attempts{}, translate("update attempts", err)
+			return true, nil
 		}
 		res, err := s.attempts.ReplaceOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "version", Value: d.Version}}, newAttemptDoc(key, next, d.Version+1))
-		s.claims.release(ctx, c)
 		if err != nil {
-			return credential.Attempts{}, translate("update attempts", err)
+			return false, translate("update attempts", err)
 		}
-		if res.MatchedCount == 1 {
-			return next, nil
-		}
+		return res.MatchedCount == 1, nil
+	})
+	if err != nil {
+		return credential.Attempts{}, err
 	}
-	// A key this hot is under attack; answering "busy, retry later" is the safe side.
-	return credential.Attempts{}, fmt.Errorf("mongostore: update attempts: other writers held the key for %s: %w", attemptsPatience, storage.ErrUnavailable)
+	return next, nil
 }
 
 func newAttemptDoc(key string, a credential.Attempts, version int64) attemptDoc {

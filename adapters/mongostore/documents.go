@@ -12,8 +12,13 @@ import (
 // omitted, so every document has every field.
 
 type userDoc struct {
-	ID           string     `bson:"_id"`
-	Email        string     `bson:"email"`
+	ID     string     `bson:"_id"`
+	Email  string     `bson:"email"`
+	Fields userFields `bson:",inline"`
+}
+
+// userFields are what Users.Update may change: all but the id and the email, which its key names.
+type userFields struct {
 	PasswordHash string     `bson:"password_hash"`
 	IsActive     bool       `bson:"is_active"`
 	IsVerified   bool       `bson:"is_verified"`
@@ -32,11 +37,10 @@ type profileDoc struct {
 	PhoneNumber *string `bson:"phone_number"`
 }
 
-// emailDoc is the claim on an email; its _id is the normalised email.
+// emailDoc is the key that makes an email unique; its _id is the normalised email.
 type emailDoc struct {
-	Email     string    `bson:"_id"`
-	UserID    string    `bson:"user_id"`
-	CreatedAt time.Time `bson:"created_at"`
+	Email  string `bson:"_id"`
+	UserID string `bson:"user_id"`
 }
 
 type sessionDoc struct {
@@ -47,33 +51,31 @@ type sessionDoc struct {
 	CreatedAt time.Time  `bson:"created_at"`
 	ExpiresAt time.Time  `bson:"expires_at"`
 	RevokedAt *time.Time `bson:"revoked_at"`
-	// Version counts writes since Create, so that each can be claimed (see claims); core never sees it.
-	Version int64 `bson:"version"`
 }
 
 func fromUser(u *user.User) userDoc {
-	return userDoc{
-		ID: string(u.ID), Email: u.Email, PasswordHash: u.PasswordHash,
-		IsActive: u.IsActive, IsVerified: u.IsVerified,
+	return userDoc{ID: string(u.ID), Email: u.Email, Fields: userFields{
+		PasswordHash: u.PasswordHash, IsActive: u.IsActive, IsVerified: u.IsVerified,
 		CreatedAt: u.CreatedAt.UTC(), LastLogin: utc(u.LastLogin),
 		Profile: profileDoc{
 			FirstName: u.Profile.FirstName, LastName: u.Profile.LastName,
 			Bio: u.Profile.Bio, PhoneNumber: u.Profile.PhoneNumber,
 		},
 		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession, Version: u.Version,
-	}
+	}}
 }
 
 func (d *userDoc) toUser() *user.User {
+	f := &d.Fields
 	return &user.User{
-		ID: user.ID(d.ID), Email: d.Email, PasswordHash: d.PasswordHash,
-		IsActive: d.IsActive, IsVerified: d.IsVerified,
-		CreatedAt: d.CreatedAt.UTC(), LastLogin: utc(d.LastLogin),
+		ID: user.ID(d.ID), Email: d.Email, PasswordHash: f.PasswordHash,
+		IsActive: f.IsActive, IsVerified: f.IsVerified,
+		CreatedAt: f.CreatedAt.UTC(), LastLogin: utc(f.LastLogin),
 		Profile: user.Profile{
-			FirstName: d.Profile.FirstName, LastName: d.Profile.LastName,
-			Bio: d.Profile.Bio, PhoneNumber: d.Profile.PhoneNumber,
+			FirstName: f.Profile.FirstName, LastName: f.Profile.LastName,
+			Bio: f.Profile.Bio, PhoneNumber: f.Profile.PhoneNumber,
 		},
-		TokenEpoch: d.TokenEpoch, KeptSession: d.KeptSession, Version: d.Version,
+		TokenEpoch: f.TokenEpoch, KeptSession: f.KeptSession, Version: f.Version,
 	}
 }
 

@@ -1,9 +1,10 @@
 // Package mongostore keeps users and sessions in MongoDB, or anything that speaks its wire protocol.
 //
-// Every request-path query is a point lookup or conditional write by _id, and nothing relies on
-// multi-document transactions, on unique secondary indexes or on conditional writes being atomic:
-// exclusivity comes from inserts by _id (see claims), so the same code is correct on a sharded
-// cluster and on FerretDB.
+// Every request-path query is a point lookup or a write by _id, and every conditional write is one
+// single-document operation whose filter states its condition (the _id and a version, a refresh id,
+// "not revoked"), or an insert by _id whose duplicate-key error means "taken". That is all MongoDB
+// guarantees without transactions, on a replica set or a sharded cluster alike, and all this
+// package relies on: no transactions, no unique secondary indexes, no locks, no clocks.
 package mongostore
 
 import (
@@ -25,11 +26,14 @@ const DefaultServerSelectionTimeout = 5 * time.Second
 type Config struct {
 	// URI is a MongoDB connection string, such as "mongodb://localhost:27017/".
 	URI string
-	// Database names the database holding the users, emails, sessions and claims collections.
+	// Database names the database holding the users, emails, sessions and attempts collections.
 	Database string
 	// ServerSelectionTimeout bounds the wait for a reachable server, and so how long a request
 	// hangs while the database is down; zero means DefaultServerSelectionTimeout.
 	ServerSelectionTimeout time.Duration
+	// RetryBudget bounds how long a write keeps trying again after losing to other writers of the
+	// same document before it answers storage.ErrUnavailable; zero means DefaultRetryBudget.
+	RetryBudget time.Duration
 }
 
 // Store is a connection to one database, handing out its user and session stores.
@@ -56,10 +60,13 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{client: client}
 	db := client.Database(cfg.Database)
-	cl := &claims{coll: db.Collection("claims")}
-	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), claims: cl}
-	s.sessions = &Sessions{sessions: db.Collection("sessions"), claims: cl}
-	s.attempts = &Attempts{attempts: db.Collection("attempts"), claims: cl}
+	r := retry{budget: cfg.RetryBudget}
+	if r.budget <= 0 {
+		r.budget = DefaultRetryBudget
+	}
+	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), retry: r}
+	s.sessions = &Sessions{sessions: db.Collection("sessions")}
+	s.attempts = &Attempts{attempts: db.Collection("attempts"), retry: r}
 
 	pingCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -67,7 +74,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	for _, create := range []func(context.Context) error{s.sessions.createIndexes, s.attempts.createIndexes, cl.createIndexes} {
+	for _, create := range []func(context.Context) error{s.sessions.createIndexes, s.attempts.createIndexes} {
 		if err := create(ctx); err != nil {
 			_ = client.Disconnect(context.WithoutCancel(ctx))
 			return nil, err
@@ -103,3 +110,13 @@ func (s *Store) Attempts() *Attempts { return s.attempts }
 
 // byID is the filter every request-path query starts from.
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// exists reports whether coll holds a document with id, reading nothing else: the second look
+// that tells a conditional write which of its conditions failed.
+func exists(ctx context.Context, coll *mongo.Collection, id string) (bool, error) {
+	err := coll.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -3,6 +3,7 @@ package mongostore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -53,17 +54,18 @@ func TestAttemptStoreContract(t *testing.T) {
 	})
 }
 
-func TestEmailClaimWithoutUser(t *testing.T) {
+// TestEmailKeyWithoutUser: a key names a user written before it, so one whose user does not exist
+// is an orphan (a registration that failed after its key was written, or one by an older version,
+// which wrote the key first and may have crashed) and is taken over at once, however young.
+func TestEmailKeyWithoutUser(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name      string
-		age       time.Duration
 		userSaved bool
 		want      error
 	}{
-		{"an old claim whose user was never written is taken over", 2 * time.Minute, false, nil},
-		{"a young claim is a registration in flight", 10 * time.Second, false, user.ErrEmailTaken},
-		{"an old claim with its user is simply taken", 2 * time.Minute, true, user.ErrEmailTaken},
+		{"a key whose user was never written is taken over", false, nil},
+		{"a key with its user is simply taken", true, user.ErrEmailTaken},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, db := connect(t)
@@ -73,37 +75,89 @@ func TestEmailClaimWithoutUser(t *testing.T) {
 				if err := s.Users().Insert(ctx, first); err != nil {
 					t.Fatalf("Insert first: %v", err)
 				}
-			}
-			claim := bson.D{
-				{Key: "_id", Value: email}, {Key: "user_id", Value: string(first.ID)},
-				{Key: "created_at", Value: time.Now().Add(-tc.age)},
-			}
-			opts := options.Replace().SetUpsert(true)
-			if _, err := rawDB(t, db).Collection("emails").ReplaceOne(ctx, bson.D{{Key: "_id", Value: email}}, claim, opts); err != nil {
-				t.Fatalf("write claim: %v", err)
+			} else {
+				plantEmailKey(t, db, email, string(first.ID))
 			}
 
 			second := contract.NewUser("0000000000000000000000bb", email)
-			err := s.Users().Insert(ctx, second)
-			if !errors.Is(err, tc.want) {
+			if err := s.Users().Insert(ctx, second); !errors.Is(err, tc.want) {
 				t.Fatalf("Insert: got %v, want %v", err, tc.want)
 			}
-			owner := first
-			if tc.want == nil {
-				owner = second
+			owner, refused := second, first
+			if tc.want != nil {
+				owner, refused = first, second
 			}
 			got, err := s.Users().ByEmail(ctx, email)
-			switch {
-			case !tc.userSaved && tc.want != nil:
-				if !errors.Is(err, user.ErrNotFound) {
-					t.Fatalf("ByEmail of a claim without user: got %v, want ErrNotFound", err)
-				}
-			case err != nil:
+			if err != nil {
 				t.Fatalf("ByEmail: %v", err)
-			case got.ID != owner.ID:
+			}
+			if got.ID != owner.ID {
 				t.Fatalf("ByEmail returned %s, want %s", got.ID, owner.ID)
 			}
+			if _, err := s.Users().ByID(ctx, refused.ID); !errors.Is(err, user.ErrNotFound) {
+				t.Errorf("ByID of the user without the email: got %v, want ErrNotFound", err)
+			}
 		})
+	}
+}
+
+func TestUpdateKeepsTheStoredEmail(t *testing.T) {
+	ctx := context.Background()
+	s, _ := connect(t)
+	u := contract.NewUser(hexID(1), "kept@example.com")
+	if err := s.Users().Insert(ctx, u); err != nil {
+		t.Fatalf("Insert: %v", err)
+	}
+	u.Email = "moved@example.com"
+	u.Profile.FirstName = "Grace"
+	if err := s.Users().Update(ctx, u); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	got, err := s.Users().ByEmail(ctx, "kept@example.com")
+	if err != nil {
+		t.Fatalf("ByEmail of the stored email: %v", err)
+	}
+	if got.Email != "kept@example.com" || got.Profile.FirstName != "Grace" {
+		t.Fatalf("stored user has email %q and name %q, want kept@example.com and Grace", got.Email, got.Profile.FirstName)
+	}
+	if _, err := s.Users().ByEmail(ctx, "moved@example.com"); !errors.Is(err, user.ErrNotFound) {
+		t.Fatalf("ByEmail of the email Update was given: got %v, want ErrNotFound", err)
+	}
+}
+
+// TestContendedCounterGivesUpAfterTheBudget: a writer that loses every compare-and-swap stops
+// when the configured budget is spent and says the store is busy, rather than spinning on.
+func TestContendedCounterGivesUpAfterTheBudget(t *testing.T) {
+	ctx := context.Background()
+	db := ferret.Database(t)
+	const budget = 200 * time.Millisecond
+	s, err := mongostore.Connect(ctx, mongostore.Config{URI: ferret.URI(t), Database: db, RetryBudget: budget})
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close(ctx) })
+	const key = "login/account/hot@example.com"
+	bump := func(a credential.Attempts) credential.Attempts { a.Pending++; return a }
+	if _, err := s.Attempts().Update(ctx, key, bump); err != nil {
+		t.Fatalf("first Update: %v", err)
+	}
+	attempts := rawDB(t, db).Collection("attempts")
+	tries := 0
+	start := time.Now()
+	_, err = s.Attempts().Update(ctx, key, func(a credential.Attempts) credential.Attempts {
+		// Another writer wins between every read and write of ours.
+		tries++
+		if _, err := attempts.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}); err != nil {
+			t.Errorf("rival write: %v", err)
+		}
+		return bump(a)
+	})
+	took := time.Since(start)
+	if !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("Update that never wins: got %v, want ErrUnavailable", err)
+	}
+	if tries < 2 || took < budget/2 || took > budget+time.Second {
+		t.Fatalf("gave up after %d tries in %v, want several within about %v", tries, took, budget)
 	}
 }
 
@@ -169,3 +223,15 @@ func rawDB(t *testing.T, name string) *mongo.Database {
 	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	return c.Database(name)
 }
+
+// plantEmailKey writes the key of email for userID, as a registration would before (older
+// versions) or after (this one) writing the user.
+func plantEmailKey(t *testing.T, db, email, userID string) {
+	t.Helper()
+	key := bson.D{{Key: "_id", Value: email}, {Key: "user_id", Value: userID}, {Key: "created_at", Value: time.Now()}}
+	if _, err := rawDB(t, db).Collection("emails").InsertOne(context.Background(), key); err != nil {
+		t.Fatalf("plant email key: %v", err)
+	}
+}
+
+func hexID(n int) string { return fmt.Sprintf("%024x", n) }

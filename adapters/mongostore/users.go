@@ -3,138 +3,81 @@ package mongostore
 import (
 	"context"
 	"errors"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/authd/authd/core/user"
 )
 
 var _ user.Store = (*Users)(nil)
 
-// orphanAge is how old an email claim without its user must be before a new registration may take
-// it over. A registration writes its user right after its claim, so only a crash leaves a claim
-// this old with no user behind it.
-const orphanAge = time.Minute
-
-// releaseTimeout bounds releasing a claim on a context of our own, once the caller's may be
-// spent: an email claim after a failed registration, or a write claim (see claims). If it runs
-// out, the claim is left to become an orphan or stale.
-const releaseTimeout = 5 * time.Second
-
 // Users is the user.Store on the users and emails collections. An emails document, keyed by the
-// normalised email, is the claim that makes an email unique: inserts by _id are atomic on every
-// deployment, sharded or not, where a unique secondary index is not. Updates take a write claim
-// on the version they replace, for the same reason.
+// normalised email and naming its user, is what makes an email unique: inserts by _id are atomic
+// on every deployment, sharded or not, where a unique secondary index is not.
+//
+// A user is written before its email key, so a key always names a user that exists, and one that
+// does not (a registration that failed after writing its key, or a crashed writer of an older
+// version, which wrote the key first) is an orphan anyone may clear. Nothing left behind waits
+// for a clock: a user whose key never got written is reachable by no email and blocks none.
 type Users struct {
 	users  *mongo.Collection
 	emails *mongo.Collection
-	claims *claims
+	retry  retry
 }
 
-// Insert implements user.Store: it claims the email first, then writes the user.
+// Insert implements user.Store: it writes the user, then claims the email with the user's key.
 func (s *Users) Insert(ctx context.Context, u *user.User) error {
-	if err := s.claim(ctx, u.Email, string(u.ID)); err != nil {
-		return err
-	}
 	if _, err := s.users.InsertOne(ctx, fromUser(u)); err != nil {
-		// Release our claim (only ours: it may have been taken over meanwhile) so the email isn't
-		// blocked until it turns orphan. The request's context is likely spent, hence our own.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-		defer cancel()
-		_, _ = s.emails.DeleteOne(rctx, claimOf(u.Email, string(u.ID)))
 		return translate("insert user", err)
 	}
-	return nil
-}
-
-// claim records that email belongs to id, or says why it can't.
-func (s *Users) claim(ctx context.Context, email, id string) error {
-	// A few rounds, each after the claim in the way went away: released by a registration that
-	// failed, or removed by us as an orphan.
-	for range 3 {
-		_, err := s.emails.InsertOne(ctx, emailDoc{Email: email, UserID: id, CreatedAt: time.Now().UTC()})
-		if err == nil {
-			return nil
-		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return translate("claim email", err)
-		}
-		var c emailDoc
-		switch err := s.emails.FindOne(ctx, byID(email)).Decode(&c); {
-		case errors.Is(err, mongo.ErrNoDocuments):
-			continue
-		case err != nil:
-			return translate("read email claim", err)
-		}
-		orphan, err := s.orphan(ctx, c)
-		if err != nil {
-			return err
-		}
-		if !orphan {
-			return user.ErrEmailTaken
-		}
-		if err := s.clearOrphan(ctx, email, c.UserID); err != nil {
-			return err
-		}
-	}
-	return user.ErrEmailTaken
-}
-
-// clearOrphan deletes the orphaned claim of email by orphanID, so the atomic insert can choose
-// between racing registrations. The delete is itself claimed: a filtered delete is a find and a
-// delete by _id on FerretDB 1.x, so two registrations clearing the same orphan at once could
-// otherwise delete the fresh claim one of them inserted in between.
-func (s *Users) clearOrphan(ctx context.Context, email, orphanID string) error {
-	guard, err := s.claims.take(ctx, "emails/"+email+"/orphan-of/"+orphanID, staleClaimAge)
-	if errors.Is(err, errClaimed) {
-		return user.ErrEmailTaken // another registration is taking this email over right now
-	}
+	err := s.retry.do(ctx, "claim email", func() (bool, error) { return s.claim(ctx, u.Email, string(u.ID)) })
 	if err != nil {
-		return translate("claim orphaned email", err)
-	}
-	defer s.claims.release(ctx, guard)
-	var c emailDoc
-	switch err := s.emails.FindOne(ctx, byID(email)).Decode(&c); {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return nil
-	case err != nil:
-		return translate("read email claim", err)
-	}
-	if c.UserID != orphanID {
-		return nil // someone else already replaced the orphan; the next insert finds their claim
-	}
-	if _, err := s.emails.DeleteOne(ctx, claimOf(email, orphanID)); err != nil {
-		return translate("release orphaned email", err)
+		// A refused registration must not be readable by id. The request's context may be spent.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.retry.budget)
+		defer cancel()
+		_, _ = s.users.DeleteOne(rctx, byID(string(u.ID)))
+		return err
 	}
 	return nil
 }
 
-// orphan reports whether c is old and its user was never written. A young claim without a user
-// is a registration in flight, which must win.
-func (s *Users) orphan(ctx context.Context, c emailDoc) (bool, error) {
-	if time.Since(c.CreatedAt) < orphanAge {
-		return false, nil
-	}
-	switch _, err := s.byID(ctx, c.UserID); {
-	case errors.Is(err, user.ErrNotFound):
+// claim inserts the key of email for id. It reports not done after clearing an orphaned key, so
+// that the insert is tried again, racing anyone else who saw the orphan.
+func (s *Users) claim(ctx context.Context, email, id string) (bool, error) {
+	_, err := s.emails.InsertOne(ctx, emailDoc{Email: email, UserID: id})
+	switch {
+	case err == nil:
 		return true, nil
+	case !mongo.IsDuplicateKeyError(err):
+		return false, translate("claim email", err)
+	}
+	var k emailDoc
+	switch err := s.emails.FindOne(ctx, byID(email)).Decode(&k); {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return false, nil // cleared in between
 	case err != nil:
-		return false, err
+		return false, translate("read email key", err)
+	case k.UserID == id:
+		return true, nil // ours: the driver retried an insert that had been applied
+	}
+	switch found, err := exists(ctx, s.users, k.UserID); {
+	case err != nil:
+		return false, translate("read email owner", err)
+	case found:
+		return false, user.ErrEmailTaken
+	}
+	// Filtered on the orphan's owner, so a racer's fresh key is never the one deleted.
+	if _, err := s.emails.DeleteOne(ctx, claimOf(email, k.UserID)); err != nil {
+		return false, translate("clear orphaned email", err)
 	}
 	return false, nil
 }
 
 // ByID implements user.Store.
 func (s *Users) ByID(ctx context.Context, id user.ID) (*user.User, error) {
-	return s.byID(ctx, string(id))
-}
-
-func (s *Users) byID(ctx context.Context, id string) (*user.User, error) {
 	var d userDoc
-	switch err := s.users.FindOne(ctx, byID(id)).Decode(&d); {
+	switch err := s.users.FindOne(ctx, byID(string(id))).Decode(&d); {
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return nil, user.ErrNotFound
 	case err != nil:
@@ -143,50 +86,38 @@ func (s *Users) byID(ctx context.Context, id string) (*user.User, error) {
 	return d.toUser(), nil
 }
 
-// ByEmail implements user.Store. A claim whose user is missing belongs to a registration in
-// flight or one that crashed; either way there is no such user yet.
+// ByEmail implements user.Store. An orphaned key has no user behind it, so it finds none.
 func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
-	var c emailDoc
-	switch err := s.emails.FindOne(ctx, byID(email)).Decode(&c); {
+	var k emailDoc
+	switch err := s.emails.FindOne(ctx, byID(email)).Decode(&k); {
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return nil, user.ErrNotFound
 	case err != nil:
 		return nil, translate("find email", err)
 	}
-	return s.byID(ctx, c.UserID)
+	return s.ByID(ctx, user.ID(k.UserID))
 }
 
-// Update implements user.Store. It never moves the email claim, so it must not change u.Email.
-// It claims the version it replaces first, so that only one writer runs the version-filtered
-// replace even where that is not atomic (see claims).
+// Update implements user.Store as one update filtered on the id and the version it replaces. Like
+// boltstore's, it never changes the stored email: nothing in core renames an account, and an email
+// that never moves keeps its key right without a second uniqueness check.
 func (s *Users) Update(ctx context.Context, u *user.User) error {
-	c, err := s.claims.take(ctx, claimKey("users", string(u.ID), u.Version), staleClaimAge)
-	switch {
-	case errors.Is(err, errClaimed):
-		// The holder is writing this very version, so ours is about to be stale.
-		return user.ErrConflict
-	case err != nil:
-		return translate("claim user version", err)
-	}
-	defer s.claims.release(ctx, c)
-
-	d := fromUser(u)
-	d.Version++
-	res, err := s.users.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "version", Value: u.Version}}, d)
+	f := fromUser(u).Fields
+	f.Version++
+	res, err := s.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: string(u.ID)}, {Key: "version", Value: u.Version}}, bson.D{{Key: "$set", Value: f}})
 	if err != nil {
 		return translate("update user", err)
 	}
 	if res.MatchedCount == 0 {
-		err := s.users.FindOne(ctx, byID(d.ID), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
-			return user.ErrNotFound
+		switch found, err := exists(ctx, s.users, string(u.ID)); {
 		case err != nil:
 			return translate("update user", err)
+		case !found:
+			return user.ErrNotFound
 		}
 		return user.ErrConflict
 	}
-	u.Version = d.Version
+	u.Version = f.Version
 	return nil
 }
 

@@ -25,13 +25,13 @@ var handshake = map[string]bool{"hello": true, "isMaster": true, "ismaster": tru
 // budget is the most round trips each use case may take, as measured on a quiet service; a
 // change that needs more should say why.
 var budget = map[string]int{
-	"register":        6,
-	"login":           21,
-	"login failure":   18,
-	"refresh":         6,
+	"register":        4,
+	"login":           13,
+	"login failure":   10,
+	"refresh":         3,
 	"GET /users/me":   2,
-	"change-password": 14,
-	"logout":          6,
+	"change-password": 8,
+	"logout":          3,
 }
 
 // counter tallies commands by name.
