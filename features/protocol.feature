@@ -105,3 +105,113 @@ Feature: HTTP behaviour every client can rely on
       {"email": "nul\u0000@example.com", "password": "SecurePass123!"}
       """
     Then the response should be a validation error at "body.email" of type "value_error"
+
+  Scenario: A body cut short of its Content-Length is a 400 malformed_body, counted, and stores nothing
+    When I send a GET request to "/metrics"
+    And I remember the metric "authd_http_malformed_bodies_total" with labels "reason=truncated" as "before"
+    When I send on a new connection, then close its sending side:
+      """
+      POST /api/v1/auth/register HTTP/1.1\r\nHost: authd\r\nContent-Type: application/json\r\n
+      X-Forwarded-For: {client_ip}\r\nContent-Length: 400\r\n\r\n
+      {"email": "cut@example.com", "password": "SecurePass123!", "confirm_password": "SecurePass123!",
+      """
+    Then the response status should be 400
+    And the response should be an error with code "malformed_body"
+    And the response field "detail" should be "The request body could not be read: it ended before its declared length"
+    And the connection should have carried 1 response and been closed
+    When I send a GET request to "/metrics"
+    Then the metric "authd_http_malformed_bodies_total" with labels "reason=truncated" should have grown by at least 1 since "before"
+    When I send a POST request to "/api/v1/auth/register" with body:
+      """
+      {"email": "cut@example.com", "password": "SecurePass123!", "confirm_password": "SecurePass123!", "first_name": "Cut", "last_name": "Short"}
+      """
+    Then the response status should be 201
+
+  Scenario: A chunk size of 2^72 is a 400 malformed_body, counted
+    When I send a GET request to "/metrics"
+    And I remember the metric "authd_http_malformed_bodies_total" with labels "reason=chunked" as "before"
+    When I send on a new connection:
+      """
+      POST /api/v1/auth/login HTTP/1.1\r\nHost: authd\r\nContent-Type: application/json\r\n
+      Transfer-Encoding: chunked\r\n\r\n
+      ffffffffffffffffff\r\n{}\r\n0\r\n\r\n
+      """
+    Then the response status should be 400
+    And the response should be an error with code "malformed_body"
+    And the response field "detail" should be "The request body could not be read: its chunked transfer coding is malformed"
+    And the connection should have carried 1 response and been closed
+    When I send a GET request to "/metrics"
+    Then the metric "authd_http_malformed_bodies_total" with labels "reason=chunked" should have grown by at least 1 since "before"
+
+  Scenario: A chunk-size line that ends in a bare LF is a 400 malformed_body
+    When I send on a new connection:
+      """
+      POST /api/v1/auth/login HTTP/1.1\r\nHost: authd\r\nContent-Type: application/json\r\n
+      Transfer-Encoding: chunked\r\n\r\n
+      2\n{}\r\n0\r\n\r\n
+      """
+    Then the response status should be 400
+    And the response should be an error with code "malformed_body"
+    And the connection should have carried 1 response and been closed
+
+  Scenario: A chunk size that is not hexadecimal is a 400 malformed_body
+    When I send on a new connection:
+      """
+      POST /api/v1/auth/login HTTP/1.1\r\nHost: authd\r\nContent-Type: application/json\r\n
+      Transfer-Encoding: chunked\r\n\r\n
+      zz\r\n{}\r\n0\r\n\r\n
+      """
+    Then the response status should be 400
+    And the response should be an error with code "malformed_body"
+    And the connection should have carried 1 response and been closed
+
+  Scenario: 80,000 unknown members get a short 422 that lists 20 problems and counts the rest
+    When I send a POST request to "/api/v1/auth/login" with 80000 unknown members
+    Then the response status should be 422
+    And the response field "detail.0.loc" should equal ["body", "x0"]
+    And the response field "detail.19.type" should be "extra_forbidden"
+    And the response field "detail.20.type" should be "too_many_errors"
+    And the response field "detail.20.loc" should equal ["body"]
+    And the response field "detail.20.msg" should be "79982 more problems were not listed"
+    And the response field "detail.21" should not exist
+    And the response body should be at most 4096 bytes
+
+  Scenario: A member name of 500,000 characters is not echoed back whole
+    When I send a POST request to "/api/v1/auth/login" with an unknown member whose name is 500000 characters long
+    Then the response status should be 422
+    And the response field "detail.0.type" should be "extra_forbidden"
+    And the response field "detail.0.loc.1" should match "^a{61}…$"
+    And the response body should be at most 1024 bytes
+
+  Scenario: A request with both Content-Length and Transfer-Encoding is the last one on its connection
+    # A front end that frames by Content-Length forwards all 54 bytes as this request's body; the
+    # service frames by the chunked coding, so the GET after "0" must not be served as a request.
+    When I send on a new connection:
+      """
+      POST /api/v1/auth/login HTTP/1.1\r\nHost: authd\r\nContent-Type: application/json\r\n
+      Content-Length: 54\r\nTransfer-Encoding: chunked\r\n\r\n
+      0\r\n\r\n
+      GET /api/v1/zz-smuggled HTTP/1.1\r\nHost: authd\r\n\r\n
+      """
+    Then the response status should be 422
+    And the response header "Connection" should be "close"
+    And the connection should have carried 1 response and been closed
+
+  Scenario: An HTTP/1.0 request with Transfer-Encoding is the last one on its connection
+    When I send on a new connection:
+      """
+      POST /api/v1/auth/login HTTP/1.0\r\nHost: authd\r\nConnection: keep-alive\r\nContent-Type: application/json\r\n
+      Content-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n
+      GET /api/v1/zz-smuggled HTTP/1.1\r\nHost: authd\r\n\r\n
+      """
+    Then the response status should be 422
+    And the response header "Connection" should be "close"
+    And the connection should have carried 1 response and been closed
+
+  Scenario: A header block over 64 KiB is refused with 431 by the HTTP server itself
+    When I send a GET request to "/healthz" on a new connection with a header of 80000 bytes
+    Then the response status should be 431
+    And the response header "Content-Type" should contain "text/plain"
+    And the connection should have carried 1 response and been closed
+    When I send a GET request to "/healthz" on a new connection with a header of 60000 bytes
+    Then the response status should be 200

@@ -46,6 +46,7 @@ type world struct {
 	took     time.Duration    // how long the last request took
 	inflight inflight         // what the SIGTERM step saw
 	crash    *workload.Ledger // what the crash workload had acknowledged
+	raw      rawExchange      // what the last raw connection carried
 	raced    []racedLogin     // logins that raced a password change, see race.go
 }
 
@@ -93,6 +94,7 @@ func Initialize(sc *godog.ScenarioContext, t Target) {
 	w.registerDomain(sc)
 	w.registerSecurity(sc)
 	w.registerCluster(sc)
+	w.registerRaw(sc)
 	w.registerNetwork(sc)
 	w.registerRace(sc)
 }
