@@ -76,6 +76,7 @@ Feature: My profile
       | "first_name": ""                | body.first_name    | string_too_short |
       | "first_name": null              | body.first_name    | string_type      |
       | "last_name": "   "              | body.last_name     | string_too_short |
+      | "last_name": "\u00a0\u3000"     | body.last_name     | string_too_short |
       | "phone_number": "12345"         | body.phone_number  | value_error      |
       | "phone_number": "+0123456789"   | body.phone_number  | value_error      |
       | "phone_number": 1234567890      | body.phone_number  | string_type      |
