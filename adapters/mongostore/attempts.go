@@ -55,7 +55,7 @@ func (s *Attempts) createIndexes(ctx context.Context) error {
 // inserts the first one by _id; losing either race, it applies change again to what the winner wrote.
 func (s *Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
 	var next credential.Attempts
-	err := s.retry.do(ctx, "update attempts", func() (bool, error) {
+	err := s.retry.do(ctx, "attempts/"+key, "update attempts", func() (bool, error) {
 		var d attemptDoc
 		err := s.attempts.FindOne(ctx, byID(key)).Decode(&d)
 		missing := errors.Is(err, mongo.ErrNoDocuments)

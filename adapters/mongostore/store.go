@@ -60,10 +60,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{client: client}
 	db := client.Database(cfg.Database)
-	r := retry{budget: cfg.RetryBudget}
-	if r.budget <= 0 {
-		r.budget = DefaultRetryBudget
-	}
+	r := newRetry(cfg.RetryBudget)
 	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), retry: r}
 	s.sessions = &Sessions{sessions: db.Collection("sessions")}
 	s.attempts = &Attempts{attempts: db.Collection("attempts"), retry: r}

@@ -33,24 +33,28 @@ func connect(t *testing.T) (*mongostore.Store, string) {
 	return s, db
 }
 
+// The contracts run on three replicas of the store, so that their parallel writers race across
+// processes as well as take turns within one.
+const contractReplicas = 3
+
 func TestUsers(t *testing.T) {
 	contract.UserStore(t, func(t *testing.T) user.Store {
-		s, _ := connect(t)
-		return s.Users()
+		r, _ := connectReplicas(t, contractReplicas)
+		return replicaUsers{r}
 	})
 }
 
 func TestSessions(t *testing.T) {
 	contract.SessionStore(t, func(t *testing.T) credential.SessionStore {
-		s, _ := connect(t)
-		return s.Sessions()
+		r, _ := connectReplicas(t, contractReplicas)
+		return replicaSessions{r}
 	})
 }
 
 func TestAttemptStoreContract(t *testing.T) {
 	contract.AttemptStore(t, func(t *testing.T) credential.AttemptStore {
-		s, _ := connect(t)
-		return s.Attempts()
+		r, _ := connectReplicas(t, contractReplicas)
+		return replicaAttempts{r}
 	})
 }
 

@@ -31,7 +31,7 @@ func (s *Users) Insert(ctx context.Context, u *user.User) error {
 	if _, err := s.users.InsertOne(ctx, fromUser(u)); err != nil {
 		return translate("insert user", err)
 	}
-	err := s.retry.do(ctx, "claim email", func() (bool, error) { return s.claim(ctx, u.Email, string(u.ID)) })
+	err := s.retry.do(ctx, "emails/"+u.Email, "claim email", func() (bool, error) { return s.claim(ctx, u.Email, string(u.ID)) })
 	if err != nil {
 		// A refused registration must not be readable by id. The request's context may be spent.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.retry.budget)

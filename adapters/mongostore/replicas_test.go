@@ -1,0 +1,85 @@
+package mongostore_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/adapters/mongostore"
+	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
+	"github.com/authd/authd/test/ferret"
+)
+
+// replicas are stores on one database, each with a client of its own, as separate service
+// replicas hold them. Writers in one store take turns on a key, so the contracts' parallel
+// writers are spread over several: only then do they race their compare-and-swaps, which is what
+// orders writers of different replicas.
+type replicas struct {
+	stores []*mongostore.Store
+	next   atomic.Uint32
+}
+
+// connectReplicas opens n stores on a database of its own and closes them when t ends.
+func connectReplicas(t *testing.T, n int) (*replicas, string) {
+	t.Helper()
+	db := ferret.Database(t)
+	r := &replicas{}
+	for range n {
+		s, err := mongostore.Connect(context.Background(), mongostore.Config{URI: ferret.URI(t), Database: db})
+		if err != nil {
+			t.Fatalf("Connect: %v", err)
+		}
+		t.Cleanup(func() { _ = s.Close(context.Background()) })
+		r.stores = append(r.stores, s)
+	}
+	return r, db
+}
+
+// pick hands out the stores in turn.
+func (r *replicas) pick() *mongostore.Store {
+	return r.stores[int(r.next.Add(1))%len(r.stores)]
+}
+
+type replicaUsers struct{ *replicas }
+
+func (r replicaUsers) Insert(ctx context.Context, u *user.User) error {
+	return r.pick().Users().Insert(ctx, u)
+}
+
+func (r replicaUsers) ByID(ctx context.Context, id user.ID) (*user.User, error) {
+	return r.pick().Users().ByID(ctx, id)
+}
+
+func (r replicaUsers) ByEmail(ctx context.Context, email string) (*user.User, error) {
+	return r.pick().Users().ByEmail(ctx, email)
+}
+
+func (r replicaUsers) Update(ctx context.Context, u *user.User) error {
+	return r.pick().Users().Update(ctx, u)
+}
+
+type replicaSessions struct{ *replicas }
+
+func (r replicaSessions) Create(ctx context.Context, s *credential.Session) error {
+	return r.pick().Sessions().Create(ctx, s)
+}
+
+func (r replicaSessions) ByID(ctx context.Context, id string) (*credential.Session, error) {
+	return r.pick().Sessions().ByID(ctx, id)
+}
+
+func (r replicaSessions) Rotate(ctx context.Context, id, from, to string, expiresAt time.Time) error {
+	return r.pick().Sessions().Rotate(ctx, id, from, to, expiresAt)
+}
+
+func (r replicaSessions) Revoke(ctx context.Context, id string, at time.Time) error {
+	return r.pick().Sessions().Revoke(ctx, id, at)
+}
+
+type replicaAttempts struct{ *replicas }
+
+func (r replicaAttempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
+	return r.pick().Attempts().Update(ctx, key, change)
+}
