@@ -4,7 +4,8 @@
 // single-document operation whose filter states its condition (the _id and a version, a refresh id,
 // "not revoked"), or an insert by _id whose duplicate-key error means "taken". That is all MongoDB
 // guarantees without transactions, on a replica set or a sharded cluster alike, and all this
-// package relies on: no transactions, no unique secondary indexes, no locks, no clocks.
+// package relies on: no transactions, no unique secondary indexes, no lock documents that a
+// crashed writer could leave held, and no time written by one replica that another compares.
 package mongostore
 
 import (
