@@ -40,7 +40,7 @@ func throttleConfig(c Config) throttle.Config {
 	}
 }
 
-func newThrottle(c Config, store credential.AttemptStore, clk throttle.Clock) *throttle.Throttle {
+func newThrottle(c Config, store throttle.Store, clk throttle.Clock) *throttle.Throttle {
 	return throttle.New(store, clk, throttleConfig(c))
 }
 

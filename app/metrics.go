@@ -14,6 +14,7 @@ import (
 
 	"github.com/authd/authd/adapters/metrics"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
@@ -34,7 +35,7 @@ var metricsDecorators = fx.Decorate(
 	func(s credential.SessionStore, r *metrics.Recorder) credential.SessionStore {
 		return metrics.Sessions{Next: s, Rec: r}
 	},
-	func(s credential.AttemptStore, r *metrics.Recorder) credential.AttemptStore {
+	func(s throttle.Store, r *metrics.Recorder) throttle.Store {
 		return metrics.Attempts{Next: s, Rec: r}
 	},
 )

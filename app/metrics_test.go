@@ -43,7 +43,7 @@ func TestMetricsCoverTheDecoratedPorts(t *testing.T) {
 		`authd_password_hash_duration_seconds_count{op="hash"}`,
 		`authd_password_hash_duration_seconds_count{op="verify"}`,
 		`authd_db_operation_duration_seconds_count{operation="by_email",store="users"}`,
-		`authd_db_operation_duration_seconds_count{operation="create",store="sessions"}`,
+		`authd_db_operation_duration_seconds_count{operation="open",store="sessions"}`,
 		`authd_db_operation_duration_seconds_count{operation="update",store="attempts"}`,
 		"go_goroutines", "process_resident_memory_bytes",
 	} {

@@ -12,6 +12,7 @@ import (
 	"github.com/authd/authd/adapters/boltstore"
 	"github.com/authd/authd/adapters/mongostore"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
@@ -23,7 +24,7 @@ type StorageResult struct {
 	fx.Out
 	Users    user.Store
 	Sessions credential.SessionStore
-	Attempts credential.AttemptStore
+	Attempts throttle.Store
 	Ready    ReadyFunc
 }
 

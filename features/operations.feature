@@ -14,7 +14,7 @@ Feature: Operating the service: metrics, public keys and browser access
     Then the metric "authd_logins_total" with labels "outcome=success" should have grown by at least 1 since "logins"
     And the metric "authd_http_requests_total" with labels "route=/api/v1/auth/login,method=POST,status=200" should have grown by at least 1 since "login_requests"
     And the metric "authd_password_hash_duration_seconds_count" with labels "op=verify" should be at least 1
-    And the metric "authd_db_operation_duration_seconds_count" with labels "store=sessions,operation=create" should be at least 1
+    And the metric "authd_db_operation_duration_seconds_count" with labels "store=sessions,operation=open" should be at least 1
     And the metric "go_goroutines" should be at least 1
     And the response should not contain "metrics@example.com"
 

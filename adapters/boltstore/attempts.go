@@ -9,10 +9,10 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 )
 
-var _ credential.AttemptStore = (*Attempts)(nil)
+var _ throttle.Store = (*Attempts)(nil)
 
 // Attempts keeps throttling counters, one small document per key. What a counter has settled
 // (failures, their times) is durable; the attempts it has admitted and not yet settled are kept in
@@ -45,55 +45,58 @@ type attemptDoc struct {
 	Last  time.Time `json:"last"`
 }
 
-func decodeAttempts(raw []byte) (credential.Attempts, error) {
+func decodeAttempts(raw []byte) (throttle.Attempts, error) {
 	if raw == nil {
-		return credential.Attempts{}, nil
+		return throttle.Attempts{}, nil
 	}
 	// Files written before pending attempts moved to memory still carry "pending" and "reserved";
 	// like everything in flight at a restart, they are forgotten.
 	var d attemptDoc
 	if err := json.Unmarshal(raw, &d); err != nil {
-		return credential.Attempts{}, fmt.Errorf("corrupt attempts document: %w", err)
+		return throttle.Attempts{}, fmt.Errorf("corrupt attempts document: %w", err)
 	}
-	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC()}, nil
+	return throttle.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC()}, nil
 }
 
 // settled is the durable part of a counter.
-func settled(a credential.Attempts) credential.Attempts {
-	return credential.Attempts{Count: a.Count, First: a.First, Last: a.Last}
+func settled(a throttle.Attempts) throttle.Attempts {
+	return throttle.Attempts{Count: a.Count, First: a.First, Last: a.Last}
 }
 
-// Update implements credential.AttemptStore. Updates of one key run one at a time; the durable part
-// is written, in one transaction, only when change altered it.
-func (s *Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
+// Update implements throttle.Store. Updates of one key run one at a time; the durable part is
+// written, in one transaction, only when change altered it.
+func (s *Attempts) Update(ctx context.Context, key string, change func(*throttle.Attempts) error) (*throttle.Attempts, error) {
 	k := s.lock(key)
 	defer s.unlock(key, k)
-	var cur credential.Attempts
+	var cur throttle.Attempts
 	err := read(ctx, s.bolt, "read attempts", func(tx *bolt.Tx) error {
 		var err error
 		cur, err = decodeAttempts(tx.Bucket(bucketAttempts).Get([]byte(key)))
 		return err
 	})
 	if err != nil {
-		return credential.Attempts{}, err
+		return nil, err
 	}
 	cur.Pending, cur.Reserved = k.pending, k.reserved
-	next := change(cur)
+	next := cur
+	if err := change(&next); err != nil {
+		return nil, err
+	}
 	if settled(next) != settled(cur) {
 		raw, err := json.Marshal(attemptDoc{Count: next.Count, First: next.First.UTC(), Last: next.Last.UTC()})
 		if err != nil {
-			return credential.Attempts{}, err
+			return nil, err
 		}
 		// No other writer of this key exists while k is held, so the write needs no re-read.
 		err = write(ctx, s.bolt, "update attempts", func(tx *bolt.Tx) error {
 			return tx.Bucket(bucketAttempts).Put([]byte(key), raw)
 		})
 		if err != nil {
-			return credential.Attempts{}, err
+			return nil, err
 		}
 	}
 	k.pending, k.reserved = next.Pending, next.Reserved.UTC()
-	return next, nil
+	return &next, nil
 }
 
 func (s *Attempts) lock(key string) *keyState {

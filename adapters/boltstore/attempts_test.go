@@ -8,7 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 )
 
 func lastTx(t *testing.T, db *DB) int {
@@ -30,17 +30,17 @@ func TestAttemptsInFlightCostNoCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	admit := func(a credential.Attempts) credential.Attempts { a.Pending++; a.Reserved = now; return a }
-	succeed := func(a credential.Attempts) credential.Attempts { a.Pending--; return a }
-	fail := func(a credential.Attempts) credential.Attempts {
+	admit := func(a *throttle.Attempts) error { a.Pending++; a.Reserved = now; return nil }
+	succeed := func(a *throttle.Attempts) error { a.Pending--; return nil }
+	fail := func(a *throttle.Attempts) error {
 		a.Pending--
 		a.Count++
 		a.First, a.Last = now, now
-		return a
+		return nil
 	}
 	s := db.Attempts()
 	before := lastTx(t, db)
-	for _, change := range []func(credential.Attempts) credential.Attempts{admit, admit, succeed} {
+	for _, change := range []func(*throttle.Attempts) error{admit, admit, succeed} {
 		if _, err := s.Update(ctx, "login/account/a@example.com", change); err != nil {
 			t.Fatal(err)
 		}
@@ -66,7 +66,7 @@ func TestAttemptsInFlightCostNoCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	a, err = db.Attempts().Update(ctx, "login/account/a@example.com", func(a credential.Attempts) credential.Attempts { return a })
+	a, err = db.Attempts().Update(ctx, "login/account/a@example.com", func(*throttle.Attempts) error { return nil })
 	if err != nil || a.Count != 1 || a.Pending != 0 || !a.Last.Equal(now) {
 		t.Fatalf("after a restart: %+v, %v; want the failure kept and nothing in flight", a, err)
 	}

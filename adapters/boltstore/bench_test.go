@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/authd/authd/adapters/boltstore"
+	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/contract"
 )
@@ -93,7 +94,7 @@ func BenchmarkSessionsRevoke(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i = (i + 1) % benchUsers
-		if err := sessions.Revoke(ctx, fmt.Sprintf("5e55%020x", i), contract.NewSession("x").CreatedAt); err != nil {
+		if _, err := sessions.Update(ctx, fmt.Sprintf("5e55%020x", i), credential.Revoke(contract.NewSession("x").CreatedAt)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -103,6 +103,21 @@ func write(ctx context.Context, f *file, op string, fn func(*bolt.Tx) error) err
 	return fail(op, f.do(fn))
 }
 
+// update runs fn in a write transaction like write. fn calls refuse, and writes nothing, for an
+// outcome of the use case (a change's own error, a missing document): update returns that error as
+// is, and unlike an error fn returns it does not roll back the other writes sharing the transaction.
+func update(ctx context.Context, f *file, op string, fn func(tx *bolt.Tx, refuse func(error)) error) error {
+	var refusal error
+	err := write(ctx, f, op, func(tx *bolt.Tx) error {
+		refusal = nil // fn may run more than once; the last run is the one that committed
+		return fn(tx, func(err error) { refusal = err })
+	})
+	if err != nil {
+		return err
+	}
+	return refusal
+}
+
 // read runs fn in a read-only transaction; anything fn keeps must be copied out of bolt's memory.
 func read(ctx context.Context, f *file, op string, fn func(*bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {

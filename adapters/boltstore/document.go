@@ -24,7 +24,6 @@ type userDoc struct {
 	PhoneNumber  *string    `json:"phone_number,omitempty"`
 	TokenEpoch   int64      `json:"token_epoch"`
 	KeptSession  string     `json:"kept_session,omitempty"`
-	Version      int64      `json:"version"`
 }
 
 func newUserDoc(u *user.User) userDoc {
@@ -34,7 +33,7 @@ func newUserDoc(u *user.User) userDoc {
 		CreatedAt: u.CreatedAt.UTC(), LastLogin: utcPtr(u.LastLogin),
 		FirstName: u.Profile.FirstName, LastName: u.Profile.LastName,
 		Bio: u.Profile.Bio, PhoneNumber: u.Profile.PhoneNumber,
-		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession, Version: u.Version,
+		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession,
 	}
 }
 
@@ -44,7 +43,7 @@ func (d userDoc) user() *user.User {
 		IsActive: d.IsActive, IsVerified: d.IsVerified,
 		CreatedAt: d.CreatedAt, LastLogin: d.LastLogin,
 		Profile:    user.Profile{FirstName: d.FirstName, LastName: d.LastName, Bio: d.Bio, PhoneNumber: d.PhoneNumber},
-		TokenEpoch: d.TokenEpoch, KeptSession: d.KeptSession, Version: d.Version,
+		TokenEpoch: d.TokenEpoch, KeptSession: d.KeptSession,
 	}
 }
 

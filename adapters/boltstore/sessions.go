@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
 )
 
 var _ credential.SessionStore = (*Sessions)(nil)
@@ -49,45 +49,67 @@ func (s *Sessions) ByID(ctx context.Context, id string) (*credential.Session, er
 	return doc.session(), nil
 }
 
-// Rotate implements credential.SessionStore.
-func (s *Sessions) Rotate(ctx context.Context, id, from, to string, expiresAt time.Time) error {
-	key := []byte(id)
-	return write(ctx, s.bolt, "rotate session "+id, func(tx *bolt.Tx) error {
+// Open implements credential.SessionStore: the user's change and the new session are one transaction.
+func (s *Sessions) Open(ctx context.Context, sess *credential.Session, record func(*user.User) error) (*user.User, error) {
+	id := []byte(sess.ID)
+	raw, err := encode("session", sess.ID, newSessionDoc(sess))
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: open session: %w", err)
+	}
+	var out *user.User
+	err = update(ctx, s.bolt, "open session "+sess.ID, func(tx *bolt.Tx, refuse func(error)) error {
 		b := tx.Bucket(bucketSessions)
-		doc, err := getSession(b, key)
-		if err != nil {
+		if b.Get(id) != nil {
+			return errors.New("a session with this id already exists")
+		}
+		var refusal error
+		u, err := updateUser(tx, user.ID(sess.UserID), record, func(err error) { refusal = err })
+		if err != nil || refusal != nil {
+			refuse(refusal)
 			return err
 		}
-		if doc.RevokedAt != nil || doc.RefreshID != from {
-			return credential.ErrStaleRefresh
-		}
-		doc.RefreshID, doc.ExpiresAt = to, expiresAt.UTC()
-		raw, err := encode("session", id, doc)
-		if err != nil {
-			return err
-		}
-		return putSession(b, key, raw)
+		out = u
+		return putSession(b, id, raw)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// Revoke implements credential.SessionStore. The first revocation time is kept, so a later logout
-// can't blur when the session actually ended.
-func (s *Sessions) Revoke(ctx context.Context, id string, at time.Time) error {
+// Update implements credential.SessionStore, in one write transaction.
+func (s *Sessions) Update(ctx context.Context, id string, change func(*credential.Session) error) (*credential.Session, error) {
 	key := []byte(id)
-	return write(ctx, s.bolt, "revoke session "+id, func(tx *bolt.Tx) error {
+	var out *credential.Session
+	err := update(ctx, s.bolt, "update session "+id, func(tx *bolt.Tx, refuse func(error)) error {
 		b := tx.Bucket(bucketSessions)
 		doc, err := getSession(b, key)
-		if err != nil || doc.RevokedAt != nil {
-			return err
+		if errors.Is(err, credential.ErrSessionNotFound) {
+			refuse(err)
+			return nil
 		}
-		t := at.UTC()
-		doc.RevokedAt = &t
-		raw, err := encode("session", id, doc)
 		if err != nil {
 			return err
 		}
+		sess := doc.session()
+		if err := change(sess); err != nil {
+			refuse(err)
+			return nil
+		}
+		if sess.ID != id {
+			return fmt.Errorf("a change may not alter the session's id (%s → %s)", id, sess.ID)
+		}
+		raw, err := encode("session", id, newSessionDoc(sess))
+		if err != nil {
+			return err
+		}
+		out = sess
 		return putSession(b, key, raw)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func getSession(b *bolt.Bucket, id []byte) (sessionDoc, error) {

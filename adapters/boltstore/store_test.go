@@ -15,6 +15,7 @@ import (
 	"github.com/authd/authd/adapters/boltstore"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/storage"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/contract"
 )
@@ -43,7 +44,10 @@ func TestUserStoreContract(t *testing.T) {
 
 func TestSessionStoreContract(t *testing.T) {
 	t.Parallel()
-	contract.SessionStore(t, func(t *testing.T) credential.SessionStore { return open(t, dbPath(t)).Sessions() })
+	contract.SessionStore(t, func(t *testing.T) (user.Store, credential.SessionStore) {
+		db := open(t, dbPath(t))
+		return db.Users(), db.Sessions()
+	})
 }
 
 func TestDataSurvivesReopen(t *testing.T) {
@@ -54,9 +58,10 @@ func TestDataSurvivesReopen(t *testing.T) {
 	if err := db.Users().Insert(ctx, u); err != nil {
 		t.Fatalf("Insert: %v", err)
 	}
-	if err := db.Users().Update(ctx, u); err != nil {
+	if _, err := db.Users().Update(ctx, u.ID, func(u *user.User) error { u.TokenEpoch++; return nil }); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
+	u.TokenEpoch++
 	sess := contract.NewSession(fmt.Sprintf("%024x", 2))
 	if err := db.Sessions().Create(ctx, sess); err != nil {
 		t.Fatalf("Create: %v", err)
@@ -70,8 +75,8 @@ func TestDataSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ByEmail after reopen: %v", err)
 	}
-	if got.ID != u.ID || got.Version != 1 || !got.CreatedAt.Equal(u.CreatedAt) {
-		t.Errorf("user after reopen = %+v, want id %s version 1", got, u.ID)
+	if got.ID != u.ID || got.TokenEpoch != u.TokenEpoch || !got.CreatedAt.Equal(u.CreatedAt) {
+		t.Errorf("user after reopen = %+v, want id %s with the update's token epoch %d", got, u.ID, u.TokenEpoch)
 	}
 	gotSess, err := db.Sessions().ByID(ctx, sess.ID)
 	if err != nil {
@@ -163,12 +168,19 @@ func TestCorruptDocumentsAreErrors(t *testing.T) {
 			db = open(t, path)
 			users, sessions := db.Users(), db.Sessions()
 			checks := map[string]func() error{
-				"ByID":          func() error { _, err := users.ByID(ctx, u.ID); return err },
-				"ByEmail":       func() error { _, err := users.ByEmail(ctx, u.Email); return err },
-				"Update":        func() error { return users.Update(ctx, u) },
-				"session ByID":  func() error { _, err := sessions.ByID(ctx, sess.ID); return err },
-				"Rotate":        func() error { return sessions.Rotate(ctx, sess.ID, sess.RefreshID, "x", sess.ExpiresAt) },
-				"Revoke":        func() error { return sessions.Revoke(ctx, sess.ID, sess.CreatedAt) },
+				"ByID":         func() error { _, err := users.ByID(ctx, u.ID); return err },
+				"ByEmail":      func() error { _, err := users.ByEmail(ctx, u.Email); return err },
+				"Update":       func() error { _, err := users.Update(ctx, u.ID, func(*user.User) error { return nil }); return err },
+				"session ByID": func() error { _, err := sessions.ByID(ctx, sess.ID); return err },
+				"Rotate": func() error {
+					_, err := sessions.Update(ctx, sess.ID, credential.Rotate(sess.RefreshID, "x", sess.ExpiresAt))
+					return err
+				},
+				"Revoke": func() error { _, err := sessions.Update(ctx, sess.ID, credential.Revoke(sess.CreatedAt)); return err },
+				"Open": func() error {
+					_, err := sessions.Open(ctx, contract.NewSession(fmt.Sprintf("%024x", 3)), func(*user.User) error { return nil })
+					return err
+				},
 				"DeleteExpired": func() error { _, err := sessions.DeleteExpired(ctx, sess.ExpiresAt.Add(time.Hour)); return err },
 			}
 			for op, check := range checks {
@@ -206,5 +218,5 @@ func overwrite(t *testing.T, path string, keys map[string]string, garbage string
 
 func TestAttemptStoreContract(t *testing.T) {
 	t.Parallel()
-	contract.AttemptStore(t, func(t *testing.T) credential.AttemptStore { return open(t, dbPath(t)).Attempts() })
+	contract.AttemptStore(t, func(t *testing.T) throttle.Store { return open(t, dbPath(t)).Attempts() })
 }

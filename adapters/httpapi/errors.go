@@ -11,6 +11,7 @@ import (
 
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/storage"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
@@ -62,7 +63,7 @@ var errNotAuthenticated = errors.New("not authenticated")
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var many user.ValidationErrors
 	var one *user.ValidationError
-	var throttled *credential.ThrottledError
+	var throttled *throttle.ThrottledError
 	var malformed *malformedBodyError
 	switch {
 	case errors.As(err, &malformed):

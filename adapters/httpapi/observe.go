@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
@@ -52,7 +53,7 @@ func loginOutcome(err error) (outcome string, ok bool) {
 		return "success", true
 	case errors.Is(err, credential.ErrInvalidCredentials):
 		return "bad_credentials", true
-	case errors.Is(err, credential.ErrThrottled):
+	case errors.Is(err, throttle.ErrThrottled):
 		return "throttled", true
 	case errors.Is(err, credential.ErrInactive):
 		return "inactive", true

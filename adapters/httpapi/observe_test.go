@@ -59,7 +59,7 @@ func testAPI(t *testing.T, o Options) http.Handler {
 	users := fake.NewUsers()
 	clk := fake.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
 	creds := credential.NewService(credential.Deps{
-		Users: users, Sessions: fake.NewSessions(), Hasher: &fake.Hasher{}, Policy: credential.NewPolicy(fake.Meter{}),
+		Users: users, Sessions: fake.NewSessions(users), Hasher: &fake.Hasher{}, Policy: credential.NewPolicy(fake.Meter{}),
 		Throttle: throttle.New(fake.NewAttempts(), clk, throttle.Config{LoginMaxFailures: 2, LoginWindow: time.Hour}),
 		Tokens:   fake.Tokens{}, Clock: clk, IDs: &fake.IDs{},
 		Config: credential.Config{AccessTTL: time.Minute, RefreshTTL: time.Hour},
@@ -165,7 +165,7 @@ func TestLoginOutcome(t *testing.T) {
 	}{
 		{nil, "success"},
 		{fmt.Errorf("login: %w", credential.ErrInvalidCredentials), "bad_credentials"},
-		{&credential.ThrottledError{RetryAfter: time.Minute}, "throttled"},
+		{&throttle.ThrottledError{RetryAfter: time.Minute}, "throttled"},
 		{credential.ErrInactive, "inactive"},
 		{storage.ErrUnavailable, "error"},
 		{errors.New("boom"), "error"},

@@ -13,6 +13,7 @@ import (
 	"github.com/authd/authd/adapters/metrics"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/storage"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/contract"
 	"github.com/authd/authd/test/fake"
@@ -32,10 +33,11 @@ func newRecorder(t *testing.T) (*metrics.Recorder, *prometheus.Registry) {
 func TestDecoratedStoresKeepTheContracts(t *testing.T) {
 	rec, _ := newRecorder(t)
 	contract.UserStore(t, func(*testing.T) user.Store { return metrics.Users{Next: fake.NewUsers(), Rec: rec} })
-	contract.SessionStore(t, func(*testing.T) credential.SessionStore {
-		return metrics.Sessions{Next: fake.NewSessions(), Rec: rec}
+	contract.SessionStore(t, func(*testing.T) (user.Store, credential.SessionStore) {
+		users := fake.NewUsers()
+		return metrics.Users{Next: users, Rec: rec}, metrics.Sessions{Next: fake.NewSessions(users), Rec: rec}
 	})
-	contract.AttemptStore(t, func(*testing.T) credential.AttemptStore {
+	contract.AttemptStore(t, func(*testing.T) throttle.Store {
 		return metrics.Attempts{Next: fake.NewAttempts(), Rec: rec}
 	})
 }
@@ -66,6 +68,30 @@ authd_db_operation_errors_total{operation="by_email",store="users"} 2
 	}
 	if n := testutil.CollectAndCount(reg, "authd_db_operation_duration_seconds"); n != 1 {
 		t.Errorf("latency series = %d, want 1 (users/by_email)", n)
+	}
+}
+
+// A change that refuses (a spent refresh token, a lockout) is the core's answer, not a store failure.
+func TestAChangesOwnErrorIsNotAFailure(t *testing.T) {
+	t.Parallel()
+	rec, reg := newRecorder(t)
+	ctx := context.Background()
+	users := fake.NewUsers()
+	sessions := metrics.Sessions{Next: fake.NewSessions(users), Rec: rec}
+	sess := contract.NewSession("s1")
+	if err := sessions.Create(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sessions.Update(ctx, sess.ID, credential.Rotate("not-the-current-id", "next", sess.ExpiresAt)); !errors.Is(err, credential.ErrStaleRefresh) {
+		t.Fatalf("Rotate with a spent id: %v", err)
+	}
+	refused := errors.New("locked out")
+	attempts := metrics.Attempts{Next: fake.NewAttempts(), Rec: rec}
+	if _, err := attempts.Update(ctx, "k", func(*throttle.Attempts) error { return refused }); !errors.Is(err, refused) {
+		t.Fatalf("attempts Update: %v", err)
+	}
+	if n := testutil.CollectAndCount(reg, "authd_db_operation_errors_total"); n != 0 {
+		t.Errorf("%d error series after two refusals by the core, want none", n)
 	}
 }
 

@@ -3,9 +3,11 @@ package metrics
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
@@ -49,11 +51,12 @@ func (s Users) ByEmail(ctx context.Context, email string) (u *user.User, err err
 }
 
 // Update implements user.Store.
-func (s Users) Update(ctx context.Context, u *user.User) (err error) {
+func (s Users) Update(ctx context.Context, id user.ID, change func(*user.User) error) (u *user.User, err error) {
+	c := judged(change)
 	defer func(began time.Time) {
-		s.Rec.observe("users", "update", began, err, user.ErrConflict, user.ErrNotFound)
+		s.Rec.observe("users", "update", began, err, append(c.answers(), user.ErrConflict, user.ErrNotFound)...)
 	}(time.Now())
-	return s.Next.Update(ctx, u)
+	return s.Next.Update(ctx, id, c.run)
 }
 
 // Sessions times a credential.SessionStore.
@@ -76,30 +79,59 @@ func (s Sessions) ByID(ctx context.Context, id string) (sess *credential.Session
 	return s.Next.ByID(ctx, id)
 }
 
-// Rotate implements credential.SessionStore.
-func (s Sessions) Rotate(ctx context.Context, id, from, to string, expiresAt time.Time) (err error) {
+// Open implements credential.SessionStore.
+func (s Sessions) Open(ctx context.Context, sess *credential.Session, record func(*user.User) error) (u *user.User, err error) {
+	c := judged(record)
 	defer func(began time.Time) {
-		s.Rec.observe("sessions", "rotate", began, err, credential.ErrStaleRefresh, credential.ErrSessionNotFound)
+		s.Rec.observe("sessions", "open", began, err, append(c.answers(), user.ErrConflict, user.ErrNotFound)...)
 	}(time.Now())
-	return s.Next.Rotate(ctx, id, from, to, expiresAt)
+	return s.Next.Open(ctx, sess, c.run)
 }
 
-// Revoke implements credential.SessionStore.
-func (s Sessions) Revoke(ctx context.Context, id string, at time.Time) (err error) {
+// Update implements credential.SessionStore.
+func (s Sessions) Update(ctx context.Context, id string, change func(*credential.Session) error) (sess *credential.Session, err error) {
+	c := judged(change)
 	defer func(began time.Time) {
-		s.Rec.observe("sessions", "revoke", began, err, credential.ErrSessionNotFound)
+		s.Rec.observe("sessions", "update", began, err, append(c.answers(), credential.ErrSessionNotFound)...)
 	}(time.Now())
-	return s.Next.Revoke(ctx, id, at)
+	return s.Next.Update(ctx, id, c.run)
 }
 
-// Attempts times a credential.AttemptStore.
+// Attempts times a throttle.Store.
 type Attempts struct {
-	Next credential.AttemptStore
+	Next throttle.Store
 	Rec  *Recorder
 }
 
-// Update implements credential.AttemptStore.
-func (s Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (a credential.Attempts, err error) {
-	defer func(began time.Time) { s.Rec.observe("attempts", "update", began, err) }(time.Now())
-	return s.Next.Update(ctx, key, change)
+// Update implements throttle.Store.
+func (s Attempts) Update(ctx context.Context, key string, change func(*throttle.Attempts) error) (a *throttle.Attempts, err error) {
+	c := judged(change)
+	defer func(began time.Time) { s.Rec.observe("attempts", "update", began, err, c.answers()...) }(time.Now())
+	return s.Next.Update(ctx, key, c.run)
+}
+
+// verdicts wraps a store update's change function and remembers what it answered: an error it returns
+// is the core's verdict on the data (a spent refresh token, a lockout), not a failure of the store.
+type verdicts[T any] struct {
+	fn       func(T) error
+	answered []error
+	mu       sync.Mutex
+}
+
+func judged[T any](fn func(T) error) *verdicts[T] { return &verdicts[T]{fn: fn} }
+
+func (c *verdicts[T]) run(v T) error {
+	err := c.fn(v)
+	if err != nil {
+		c.mu.Lock()
+		c.answered = append(c.answered, err)
+		c.mu.Unlock()
+	}
+	return err
+}
+
+func (c *verdicts[T]) answers() []error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.answered
 }

@@ -9,16 +9,16 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 )
 
-var _ credential.AttemptStore = (*Attempts)(nil)
+var _ throttle.Store = (*Attempts)(nil)
 
 // attemptExpiry is how long after its last event a counter is kept: longer than any lockout plus
 // window, so the TTL monitor only removes counters that no longer matter.
 const attemptExpiry = 24 * time.Hour
 
-// Attempts is the credential.AttemptStore on the attempts collection, one document per key,
+// Attempts is the throttle.Store on the attempts collection, one document per key,
 // changed by compare-and-swap on a version only this adapter sees.
 type Attempts struct {
 	attempts *mongo.Collection
@@ -36,8 +36,8 @@ type attemptDoc struct {
 	Version   int64     `bson:"version"`
 }
 
-func (d attemptDoc) attempts() credential.Attempts {
-	return credential.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC(), Pending: d.Pending, Reserved: d.Reserved.UTC()}
+func (d attemptDoc) attempts() throttle.Attempts {
+	return throttle.Attempts{Count: d.Count, First: d.First.UTC(), Last: d.Last.UTC(), Pending: d.Pending, Reserved: d.Reserved.UTC()}
 }
 
 func (s *Attempts) createIndexes(ctx context.Context) error {
@@ -46,25 +46,30 @@ func (s *Attempts) createIndexes(ctx context.Context) error {
 		Options: options.Index().SetName("expires_at_ttl").SetExpireAfterSeconds(0),
 	})
 	if err != nil && !notSupported(err) {
-		return translate("create attempts TTL index", err)
+		return fail("create attempts TTL index", err)
 	}
 	return nil
 }
 
-// Update implements credential.AttemptStore: it reads the counter and replaces that version, or
-// inserts the first one by _id; losing either race, it applies change again to what the winner wrote.
-func (s *Attempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
-	var next credential.Attempts
-	err := s.retry.do(ctx, "attempts/"+key, "update attempts", func() (bool, error) {
+// Update implements throttle.Store: it reads the counter and replaces that version, or inserts
+// the first one by _id; losing either race, it applies change again to what the winner wrote.
+func (s *Attempts) Update(ctx context.Context, key string, change func(*throttle.Attempts) error) (*throttle.Attempts, error) {
+	var out *throttle.Attempts
+	err := s.retry.do(ctx, "attempts/"+key, "update attempts", nil, func() (bool, error) {
 		var d attemptDoc
 		err := s.attempts.FindOne(ctx, byID(key)).Decode(&d)
 		missing := errors.Is(err, mongo.ErrNoDocuments)
 		if err != nil && !missing {
-			return false, translate("update attempts", err)
+			return false, fail("update attempts", err)
 		}
-		next = change(d.attempts())
-		if next == d.attempts() {
-			return true, nil // nothing to write: a refused attempt only reads
+		cur := d.attempts()
+		next := cur
+		if err := change(&next); err != nil {
+			return false, err
+		}
+		out = &next
+		if next == cur {
+			return true, nil // nothing to write
 		}
 		if missing {
 			_, err := s.attempts.InsertOne(ctx, newAttemptDoc(key, next, 0))
@@ -72,23 +77,23 @@ func (s *Attempts) Update(ctx context.Context, key string, change func(credentia
 			case mongo.IsDuplicateKeyError(err):
 				return false, nil
 			case err != nil:
-				return false, translate("update attempts", err)
+				return false, fail("update attempts", err)
 			}
 			return true, nil
 		}
-		res, err := s.attempts.ReplaceOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "version", Value: d.Version}}, newAttemptDoc(key, next, d.Version+1))
+		res, err := s.attempts.ReplaceOne(ctx, versioned(key, d.Version), newAttemptDoc(key, next, d.Version+1))
 		if err != nil {
-			return false, translate("update attempts", err)
+			return false, fail("update attempts", err)
 		}
 		return res.MatchedCount == 1, nil
 	})
 	if err != nil {
-		return credential.Attempts{}, err
+		return nil, err
 	}
-	return next, nil
+	return out, nil
 }
 
-func newAttemptDoc(key string, a credential.Attempts, version int64) attemptDoc {
+func newAttemptDoc(key string, a throttle.Attempts, version int64) attemptDoc {
 	// Kept a day past its latest event, whichever that was.
 	latest := a.Last
 	if a.Reserved.After(latest) {

@@ -27,7 +27,7 @@ type userFields struct {
 	Profile      profileDoc `bson:"profile"`
 	TokenEpoch   int64      `bson:"token_epoch"`
 	KeptSession  string     `bson:"kept_session"`
-	Version      int64      `bson:"version"`
+	Version      int64      `bson:"version"` // this adapter's compare-and-swap counter; core never sees it
 }
 
 type profileDoc struct {
@@ -51,50 +51,51 @@ type sessionDoc struct {
 	CreatedAt time.Time  `bson:"created_at"`
 	ExpiresAt time.Time  `bson:"expires_at"`
 	RevokedAt *time.Time `bson:"revoked_at"`
+	Version   int64      `bson:"version"` // as userFields.Version
 }
 
-func fromUser(u *user.User) userDoc {
+func newUserDoc(u *user.User) userDoc {
 	return userDoc{ID: string(u.ID), Email: u.Email, Fields: userFields{
 		PasswordHash: u.PasswordHash, IsActive: u.IsActive, IsVerified: u.IsVerified,
-		CreatedAt: u.CreatedAt.UTC(), LastLogin: utc(u.LastLogin),
+		CreatedAt: u.CreatedAt.UTC(), LastLogin: utcPtr(u.LastLogin),
 		Profile: profileDoc{
 			FirstName: u.Profile.FirstName, LastName: u.Profile.LastName,
 			Bio: u.Profile.Bio, PhoneNumber: u.Profile.PhoneNumber,
 		},
-		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession, Version: u.Version,
+		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession,
 	}}
 }
 
-func (d *userDoc) toUser() *user.User {
+func (d *userDoc) user() *user.User {
 	f := &d.Fields
 	return &user.User{
 		ID: user.ID(d.ID), Email: d.Email, PasswordHash: f.PasswordHash,
 		IsActive: f.IsActive, IsVerified: f.IsVerified,
-		CreatedAt: f.CreatedAt.UTC(), LastLogin: utc(f.LastLogin),
+		CreatedAt: f.CreatedAt.UTC(), LastLogin: utcPtr(f.LastLogin),
 		Profile: user.Profile{
 			FirstName: f.Profile.FirstName, LastName: f.Profile.LastName,
 			Bio: f.Profile.Bio, PhoneNumber: f.Profile.PhoneNumber,
 		},
-		TokenEpoch: f.TokenEpoch, KeptSession: f.KeptSession, Version: f.Version,
+		TokenEpoch: f.TokenEpoch, KeptSession: f.KeptSession,
 	}
 }
 
-func fromSession(s *credential.Session) sessionDoc {
+func newSessionDoc(s *credential.Session) sessionDoc {
 	return sessionDoc{
 		ID: s.ID, UserID: s.UserID, RefreshID: s.RefreshID, Epoch: s.Epoch,
-		CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), RevokedAt: utc(s.RevokedAt),
+		CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), RevokedAt: utcPtr(s.RevokedAt),
 	}
 }
 
-func (d *sessionDoc) toSession() *credential.Session {
+func (d *sessionDoc) session() *credential.Session {
 	return &credential.Session{
 		ID: d.ID, UserID: d.UserID, RefreshID: d.RefreshID, Epoch: d.Epoch,
-		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), RevokedAt: utc(d.RevokedAt),
+		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), RevokedAt: utcPtr(d.RevokedAt),
 	}
 }
 
-// utc copies t in UTC, so a stored or returned time never shares memory with the caller's.
-func utc(t *time.Time) *time.Time {
+// utcPtr copies t in UTC, so a stored or returned time never shares memory with the caller's.
+func utcPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}

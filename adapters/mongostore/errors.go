@@ -11,10 +11,10 @@ import (
 	"github.com/authd/authd/core/storage"
 )
 
-// translate turns a driver error that no operation-specific rule claimed into what core may see.
+// fail turns a driver error that no operation-specific rule claimed into what core may see.
 // Sentinels such as ErrNotFound are the caller's business; this only separates "the database is
 // out of reach" from everything else.
-func translate(op string, err error) error {
+func fail(op string, err error) error {
 	if unreachable(err) {
 		// The driver's message names hosts and topology; nothing above the adapter can act on it.
 		return fmt.Errorf("mongostore: %s: %w", op, storage.ErrUnavailable)

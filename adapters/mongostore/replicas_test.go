@@ -4,10 +4,10 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/authd/authd/adapters/mongostore"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/ferret"
 )
@@ -56,8 +56,8 @@ func (r replicaUsers) ByEmail(ctx context.Context, email string) (*user.User, er
 	return r.pick().Users().ByEmail(ctx, email)
 }
 
-func (r replicaUsers) Update(ctx context.Context, u *user.User) error {
-	return r.pick().Users().Update(ctx, u)
+func (r replicaUsers) Update(ctx context.Context, id user.ID, change func(*user.User) error) (*user.User, error) {
+	return r.pick().Users().Update(ctx, id, change)
 }
 
 type replicaSessions struct{ *replicas }
@@ -70,16 +70,16 @@ func (r replicaSessions) ByID(ctx context.Context, id string) (*credential.Sessi
 	return r.pick().Sessions().ByID(ctx, id)
 }
 
-func (r replicaSessions) Rotate(ctx context.Context, id, from, to string, expiresAt time.Time) error {
-	return r.pick().Sessions().Rotate(ctx, id, from, to, expiresAt)
+func (r replicaSessions) Open(ctx context.Context, s *credential.Session, record func(*user.User) error) (*user.User, error) {
+	return r.pick().Sessions().Open(ctx, s, record)
 }
 
-func (r replicaSessions) Revoke(ctx context.Context, id string, at time.Time) error {
-	return r.pick().Sessions().Revoke(ctx, id, at)
+func (r replicaSessions) Update(ctx context.Context, id string, change func(*credential.Session) error) (*credential.Session, error) {
+	return r.pick().Sessions().Update(ctx, id, change)
 }
 
 type replicaAttempts struct{ *replicas }
 
-func (r replicaAttempts) Update(ctx context.Context, key string, change func(credential.Attempts) credential.Attempts) (credential.Attempts, error) {
+func (r replicaAttempts) Update(ctx context.Context, key string, change func(*throttle.Attempts) error) (*throttle.Attempts, error) {
 	return r.pick().Attempts().Update(ctx, key, change)
 }

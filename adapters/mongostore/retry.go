@@ -43,16 +43,17 @@ func newRetry(budget time.Duration) retry {
 
 // do calls try until it reports done or fails, for the writer of key (a collection and an _id),
 // pausing with jitter in between so that writers that collided don't collide again in step.
-// Running out of budget is storage.ErrUnavailable: a key contended that long is under attack, and
+// Running out of budget is storage.ErrUnavailable, wrapping exhausted too where the port names an
+// error of its own for it (user.ErrConflict): a key contended that long is under attack, and
 // "busy, retry later" is the safe answer.
-func (r retry) do(ctx context.Context, key, op string, try func() (done bool, err error)) error {
+func (r retry) do(ctx context.Context, key, op string, exhausted error, try func() (done bool, err error)) error {
 	deadline := time.Now().Add(r.budget)
 	leave, err := r.turns.wait(ctx, key, deadline)
 	switch {
 	case errors.Is(err, errNoTurn):
-		return r.busy(op)
+		return r.busy(op, exhausted)
 	case err != nil:
-		return translate(op, err)
+		return fail(op, err)
 	}
 	defer leave()
 	for pause := firstPause; ; pause = min(2*pause, maxPause) {
@@ -62,15 +63,18 @@ func (r retry) do(ctx context.Context, key, op string, try func() (done bool, er
 		}
 		wait := pause/2 + rand.N(pause)
 		if time.Now().Add(wait).After(deadline) {
-			return r.busy(op)
+			return r.busy(op, exhausted)
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return translate(op, err)
+			return fail(op, err)
 		}
 	}
 }
 
-func (r retry) busy(op string) error {
+func (r retry) busy(op string, exhausted error) error {
+	if exhausted != nil {
+		return fmt.Errorf("mongostore: %s: other writers kept the key for %s: %w: %w", op, r.budget, exhausted, storage.ErrUnavailable)
+	}
 	return fmt.Errorf("mongostore: %s: other writers kept the key for %s: %w", op, r.budget, storage.ErrUnavailable)
 }
 

@@ -3,21 +3,24 @@ package mongostore
 import (
 	"context"
 	"errors"
-	"time"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
 )
 
 var _ credential.SessionStore = (*Sessions)(nil)
 
-// Sessions is the credential.SessionStore on the sessions collection. Rotate and Revoke are each
-// one update whose filter states the condition, so the server decides it atomically.
+// Sessions is the credential.SessionStore on the sessions collection, each session changed by
+// compare-and-swap on a version only this adapter sees; Open records the login through users.
 type Sessions struct {
 	sessions *mongo.Collection
+	users    *Users
+	retry    retry
 }
 
 // createIndexes asks for a TTL index so MongoDB deletes sessions once expired. It is housekeeping
@@ -29,15 +32,15 @@ func (s *Sessions) createIndexes(ctx context.Context) error {
 		Options: options.Index().SetName("expires_at_ttl").SetExpireAfterSeconds(0),
 	})
 	if err != nil && !notSupported(err) {
-		return translate("create sessions TTL index", err)
+		return fail("create sessions TTL index", err)
 	}
 	return nil
 }
 
 // Create implements credential.SessionStore.
 func (s *Sessions) Create(ctx context.Context, sess *credential.Session) error {
-	if _, err := s.sessions.InsertOne(ctx, fromSession(sess)); err != nil {
-		return translate("create session", err)
+	if _, err := s.sessions.InsertOne(ctx, newSessionDoc(sess)); err != nil {
+		return fail("create session", err)
 	}
 	return nil
 }
@@ -49,46 +52,56 @@ func (s *Sessions) ByID(ctx context.Context, id string) (*credential.Session, er
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return nil, credential.ErrSessionNotFound
 	case err != nil:
-		return nil, translate("find session", err)
+		return nil, fail("find session", err)
 	}
-	return d.toSession(), nil
+	return d.session(), nil
 }
 
-// Rotate implements credential.SessionStore.
-func (s *Sessions) Rotate(ctx context.Context, id, from, to string, expiresAt time.Time) error {
-	live := bson.D{{Key: "_id", Value: id}, {Key: "refresh_id", Value: from}, {Key: "revoked_at", Value: nil}}
-	set := bson.D{{Key: "$set", Value: bson.D{{Key: "refresh_id", Value: to}, {Key: "expires_at", Value: expiresAt.UTC()}}}}
-	res, err := s.sessions.UpdateOne(ctx, live, set)
+// Open implements credential.SessionStore: the user's change first, then the session, each one
+// single-document write. A crash between the two leaves a last login recorded for a session that
+// never answered, which nobody can use; never a session without its login.
+func (s *Sessions) Open(ctx context.Context, sess *credential.Session, record func(*user.User) error) (*user.User, error) {
+	u, err := s.users.Update(ctx, user.ID(sess.UserID), record)
 	if err != nil {
-		return translate("rotate session", err)
+		return nil, err
 	}
-	if res.MatchedCount == 1 {
-		return nil
+	if err := s.Create(ctx, sess); err != nil {
+		return nil, err
 	}
-	return s.missing(ctx, "rotate session", id, credential.ErrStaleRefresh)
+	return u, nil
 }
 
-// Revoke implements credential.SessionStore. Only the first revocation sets the time.
-func (s *Sessions) Revoke(ctx context.Context, id string, at time.Time) error {
-	live := bson.D{{Key: "_id", Value: id}, {Key: "revoked_at", Value: nil}}
-	res, err := s.sessions.UpdateOne(ctx, live, bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: at.UTC()}}}})
+// Update implements credential.SessionStore: it reads the session, applies change and replaces
+// the version it read with one write filtered on the id and that version; losing to another
+// writer, it reads again.
+func (s *Sessions) Update(ctx context.Context, id string, change func(*credential.Session) error) (*credential.Session, error) {
+	var out *credential.Session
+	err := s.retry.do(ctx, "sessions/"+id, "update session", nil, func() (bool, error) {
+		var d sessionDoc
+		switch err := s.sessions.FindOne(ctx, byID(id)).Decode(&d); {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			return false, credential.ErrSessionNotFound
+		case err != nil:
+			return false, fail("find session", err)
+		}
+		sess := d.session()
+		if err := change(sess); err != nil {
+			return false, err
+		}
+		if sess.ID != id {
+			return false, fmt.Errorf("mongostore: update session: a change may not alter the id (%s → %s)", id, sess.ID)
+		}
+		next := newSessionDoc(sess)
+		next.Version = d.Version + 1
+		res, err := s.sessions.ReplaceOne(ctx, versioned(id, d.Version), next)
+		if err != nil {
+			return false, fail("update session", err)
+		}
+		out = sess
+		return res.MatchedCount == 1, nil
+	})
 	if err != nil {
-		return translate("revoke session", err)
+		return nil, err
 	}
-	if res.MatchedCount == 1 {
-		return nil
-	}
-	return s.missing(ctx, "revoke session", id, nil)
-}
-
-// missing tells why a conditional write matched nothing: ErrSessionNotFound when the session is
-// gone, otherwise unmet, what the unmet condition means.
-func (s *Sessions) missing(ctx context.Context, op, id string, unmet error) error {
-	switch found, err := exists(ctx, s.sessions, id); {
-	case err != nil:
-		return translate(op, err)
-	case !found:
-		return credential.ErrSessionNotFound
-	}
-	return unmet
+	return out, nil
 }

@@ -63,7 +63,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	db := client.Database(cfg.Database)
 	r := newRetry(cfg.RetryBudget)
 	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), retry: r}
-	s.sessions = &Sessions{sessions: db.Collection("sessions")}
+	s.sessions = &Sessions{sessions: db.Collection("sessions"), users: s.users, retry: r}
 	s.attempts = &Attempts{attempts: db.Collection("attempts"), retry: r}
 
 	pingCtx, cancel := context.WithTimeout(ctx, timeout)
@@ -84,7 +84,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 // Ping checks the server answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.client.Ping(ctx, nil); err != nil {
-		return translate("ping", err)
+		return fail("ping", err)
 	}
 	return nil
 }
@@ -103,11 +103,23 @@ func (s *Store) Users() *Users { return s.users }
 // Sessions returns the credential.SessionStore backed by this database.
 func (s *Store) Sessions() *Sessions { return s.sessions }
 
-// Attempts returns the credential.AttemptStore backed by this database.
+// Attempts returns the throttle.Store backed by this database.
 func (s *Store) Attempts() *Attempts { return s.attempts }
 
 // byID is the filter every request-path query starts from.
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// versioned is the filter of a compare-and-swap: the document id at the version that was read.
+// Version 0 also matches a document written before it carried a version.
+func versioned(id string, version int64) bson.D {
+	if version == 0 {
+		return bson.D{{Key: "_id", Value: id}, {Key: "$or", Value: bson.A{
+			bson.D{{Key: "version", Value: int64(0)}},
+			bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}},
+		}}}
+	}
+	return bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}}
+}
 
 // exists reports whether coll holds a document with id, reading nothing else: the second look
 // that tells a conditional write which of its conditions failed.

@@ -16,6 +16,7 @@ import (
 	"github.com/authd/authd/adapters/mongostore"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/storage"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/contract"
 	"github.com/authd/authd/test/ferret"
@@ -45,14 +46,14 @@ func TestUsers(t *testing.T) {
 }
 
 func TestSessions(t *testing.T) {
-	contract.SessionStore(t, func(t *testing.T) credential.SessionStore {
+	contract.SessionStore(t, func(t *testing.T) (user.Store, credential.SessionStore) {
 		r, _ := connectReplicas(t, contractReplicas)
-		return replicaSessions{r}
+		return replicaUsers{r}, replicaSessions{r}
 	})
 }
 
 func TestAttemptStoreContract(t *testing.T) {
-	contract.AttemptStore(t, func(t *testing.T) credential.AttemptStore {
+	contract.AttemptStore(t, func(t *testing.T) throttle.Store {
 		r, _ := connectReplicas(t, contractReplicas)
 		return replicaAttempts{r}
 	})
@@ -105,16 +106,22 @@ func TestEmailKeyWithoutUser(t *testing.T) {
 	}
 }
 
-func TestUpdateKeepsTheStoredEmail(t *testing.T) {
+func TestUpdateNeverMovesTheStoredEmail(t *testing.T) {
 	ctx := context.Background()
 	s, _ := connect(t)
 	u := contract.NewUser(hexID(1), "kept@example.com")
 	if err := s.Users().Insert(ctx, u); err != nil {
 		t.Fatalf("Insert: %v", err)
 	}
-	u.Email = "moved@example.com"
-	u.Profile.FirstName = "Grace"
-	if err := s.Users().Update(ctx, u); err != nil {
+	_, err := s.Users().Update(ctx, u.ID, func(u *user.User) error {
+		u.Email = "moved@example.com"
+		u.Profile.FirstName = "Mallory"
+		return nil
+	})
+	if err == nil {
+		t.Fatal("Update that moves the email: got no error")
+	}
+	if _, err := s.Users().Update(ctx, u.ID, func(u *user.User) error { u.Profile.FirstName = "Grace"; return nil }); err != nil {
 		t.Fatalf("Update: %v", err)
 	}
 	got, err := s.Users().ByEmail(ctx, "kept@example.com")
@@ -141,14 +148,14 @@ func TestContendedCounterGivesUpAfterTheBudget(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = s.Close(ctx) })
 	const key = "login/account/hot@example.com"
-	bump := func(a credential.Attempts) credential.Attempts { a.Pending++; return a }
+	bump := func(a *throttle.Attempts) error { a.Pending++; return nil }
 	if _, err := s.Attempts().Update(ctx, key, bump); err != nil {
 		t.Fatalf("first Update: %v", err)
 	}
 	attempts := rawDB(t, db).Collection("attempts")
 	tries := 0
 	start := time.Now()
-	_, err = s.Attempts().Update(ctx, key, func(a credential.Attempts) credential.Attempts {
+	_, err = s.Attempts().Update(ctx, key, func(a *throttle.Attempts) error {
 		// Another writer wins between every read and write of ours.
 		tries++
 		if _, err := attempts.UpdateOne(ctx, bson.D{{Key: "_id", Value: key}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}); err != nil {

@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -28,10 +29,10 @@ type Users struct {
 
 // Insert implements user.Store: it writes the user, then claims the email with the user's key.
 func (s *Users) Insert(ctx context.Context, u *user.User) error {
-	if _, err := s.users.InsertOne(ctx, fromUser(u)); err != nil {
-		return translate("insert user", err)
+	if _, err := s.users.InsertOne(ctx, newUserDoc(u)); err != nil {
+		return fail("insert user", err)
 	}
-	err := s.retry.do(ctx, "emails/"+u.Email, "claim email", func() (bool, error) { return s.claim(ctx, u.Email, string(u.ID)) })
+	err := s.retry.do(ctx, "emails/"+u.Email, "claim email", nil, func() (bool, error) { return s.claim(ctx, u.Email, string(u.ID)) })
 	if err != nil {
 		// A refused registration must not be readable by id. The request's context may be spent.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.retry.budget)
@@ -50,26 +51,26 @@ func (s *Users) claim(ctx context.Context, email, id string) (bool, error) {
 	case err == nil:
 		return true, nil
 	case !mongo.IsDuplicateKeyError(err):
-		return false, translate("claim email", err)
+		return false, fail("claim email", err)
 	}
 	var k emailDoc
 	switch err := s.emails.FindOne(ctx, byID(email)).Decode(&k); {
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return false, nil // cleared in between
 	case err != nil:
-		return false, translate("read email key", err)
+		return false, fail("read email key", err)
 	case k.UserID == id:
 		return true, nil // ours: the driver retried an insert that had been applied
 	}
 	switch found, err := exists(ctx, s.users, k.UserID); {
 	case err != nil:
-		return false, translate("read email owner", err)
+		return false, fail("read email owner", err)
 	case found:
 		return false, user.ErrEmailTaken
 	}
 	// Filtered on the orphan's owner, so a racer's fresh key is never the one deleted.
 	if _, err := s.emails.DeleteOne(ctx, claimOf(email, k.UserID)); err != nil {
-		return false, translate("clear orphaned email", err)
+		return false, fail("clear orphaned email", err)
 	}
 	return false, nil
 }
@@ -81,9 +82,9 @@ func (s *Users) ByID(ctx context.Context, id user.ID) (*user.User, error) {
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return nil, user.ErrNotFound
 	case err != nil:
-		return nil, translate("find user", err)
+		return nil, fail("find user", err)
 	}
-	return d.toUser(), nil
+	return d.user(), nil
 }
 
 // ByEmail implements user.Store. An orphaned key has no user behind it, so it finds none.
@@ -93,32 +94,45 @@ func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return nil, user.ErrNotFound
 	case err != nil:
-		return nil, translate("find email", err)
+		return nil, fail("find email", err)
 	}
 	return s.ByID(ctx, user.ID(k.UserID))
 }
 
-// Update implements user.Store as one update filtered on the id and the version it replaces. Like
-// boltstore's, it never changes the stored email: nothing in core renames an account, and an email
-// that never moves keeps its key right without a second uniqueness check.
-func (s *Users) Update(ctx context.Context, u *user.User) error {
-	f := fromUser(u).Fields
-	f.Version++
-	res, err := s.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: string(u.ID)}, {Key: "version", Value: u.Version}}, bson.D{{Key: "$set", Value: f}})
-	if err != nil {
-		return translate("update user", err)
-	}
-	if res.MatchedCount == 0 {
-		switch found, err := exists(ctx, s.users, string(u.ID)); {
+// Update implements user.Store: it reads the user, applies change and replaces the version it
+// read with one update filtered on the id and that version; losing to another writer, it reads
+// again. Like boltstore's, it never changes the stored email: nothing in core renames an account,
+// and an email that never moves keeps its key right without a second uniqueness check.
+func (s *Users) Update(ctx context.Context, id user.ID, change func(*user.User) error) (*user.User, error) {
+	var out *user.User
+	err := s.retry.do(ctx, "users/"+string(id), "update user", user.ErrConflict, func() (bool, error) {
+		var d userDoc
+		switch err := s.users.FindOne(ctx, byID(string(id))).Decode(&d); {
+		case errors.Is(err, mongo.ErrNoDocuments):
+			return false, user.ErrNotFound
 		case err != nil:
-			return translate("update user", err)
-		case !found:
-			return user.ErrNotFound
+			return false, fail("find user", err)
 		}
-		return user.ErrConflict
+		u := d.user()
+		if err := change(u); err != nil {
+			return false, err
+		}
+		if u.ID != id || u.Email != d.Email {
+			return false, fmt.Errorf("mongostore: update user: a change may not alter the id or email (%s → %s, %s → %s)", id, u.ID, d.Email, u.Email)
+		}
+		next := newUserDoc(u).Fields
+		next.Version = d.Fields.Version + 1
+		res, err := s.users.UpdateOne(ctx, versioned(string(id), d.Fields.Version), bson.D{{Key: "$set", Value: next}})
+		if err != nil {
+			return false, fail("update user", err)
+		}
+		out = u
+		return res.MatchedCount == 1, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	u.Version = f.Version
-	return nil
+	return out, nil
 }
 
 func claimOf(email, userID string) bson.D {

@@ -62,8 +62,7 @@ func (s *Service) activeSession(ctx context.Context, claims Claims, now time.Tim
 // Logout revokes the caller's session, and the session of refreshToken when it is the caller's too.
 func (s *Service) Logout(ctx context.Context, p *Principal, refreshToken string) error {
 	now := s.now()
-	// A session that is gone (expired and swept) is as logged out as it gets.
-	if err := s.sessions.Revoke(ctx, p.Session.ID, now); err != nil && !errors.Is(err, ErrSessionNotFound) {
+	if err := s.revoke(ctx, p.Session.ID, now); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
 	if refreshToken == "" {
@@ -74,7 +73,7 @@ func (s *Service) Logout(ctx context.Context, p *Principal, refreshToken string)
 		// Logging out already reached its goal; a bad or foreign refresh token changes nothing.
 		return nil
 	}
-	if err := s.sessions.Revoke(ctx, claims.SessionID, now); err != nil && !errors.Is(err, ErrSessionNotFound) {
+	if err := s.revoke(ctx, claims.SessionID, now); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
 	return nil

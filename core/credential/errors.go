@@ -18,6 +18,6 @@ var (
 	ErrWrongPassword = errors.New("current password is incorrect")
 	// ErrSessionNotFound: the session store has no such session.
 	ErrSessionNotFound = errors.New("session not found")
-	// ErrStaleRefresh: Rotate found the session no longer holds the given refresh id.
+	// ErrStaleRefresh: the session no longer holds the refresh id being spent (see Rotate).
 	ErrStaleRefresh = errors.New("refresh token is not the session's current one")
 )

@@ -86,7 +86,16 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	// so a password change that lands at any point after the check (before the write below, between
 	// it and the session's creation, or after) ends the session like every other.
 	epoch := u.TokenEpoch
-	recorded, err := user.Modify(ctx, s.users, u.ID, func(u *user.User) error {
+	sess := &Session{
+		ID:        s.ids.NewID(),
+		UserID:    string(u.ID),
+		RefreshID: s.ids.NewID(),
+		Epoch:     epoch,
+		CreatedAt: now,
+		ExpiresAt: now.Add(s.cfg.RefreshTTL),
+	}
+	// The last login and the session are one write where the store can make them one.
+	recorded, err := s.sessions.Open(ctx, sess, func(u *user.User) error {
 		if u.TokenEpoch != epoch {
 			// The password was changed since it was checked: it no longer opens this account.
 			return ErrInvalidCredentials
@@ -105,22 +114,14 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	case errors.Is(err, ErrInvalidCredentials):
 		return Pair{}, nil, err
 	case errors.Is(err, user.ErrConflict):
-		// A burst of logins to one account kept overtaking this write; the one that won recorded a
+		// A burst of logins to one account kept overtaking the write; the one that won recorded a
 		// last login of just now, and a hash upgrade can wait for the next login.
+		if err := s.sessions.Create(ctx, sess); err != nil {
+			return Pair{}, nil, fmt.Errorf("login: create session: %w", err)
+		}
 		u.RecordLogin(now, "")
 	default:
 		return Pair{}, nil, fmt.Errorf("login: %w", err)
-	}
-	sess := &Session{
-		ID:        s.ids.NewID(),
-		UserID:    string(u.ID),
-		RefreshID: s.ids.NewID(),
-		Epoch:     epoch,
-		CreatedAt: now.UTC(),
-		ExpiresAt: now.Add(s.cfg.RefreshTTL).UTC(),
-	}
-	if err := s.sessions.Create(ctx, sess); err != nil {
-		return Pair{}, nil, fmt.Errorf("login: create session: %w", err)
 	}
 	pair, err := s.issue(sess, now)
 	return pair, u, err

@@ -68,20 +68,37 @@ func (s *Service) changePassword(ctx context.Context, p *Principal, c PasswordCh
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
-	_, err = user.Modify(ctx, s.users, p.User.ID, func(u *user.User) error {
-		// The stored hash must still be the one the current password was checked against, so of racing
-		// changes made with one current password at most one succeeds.
-		if u.PasswordHash != verified {
-			if err := s.verifyCurrent(ctx, u.PasswordHash, c.Current); err != nil {
-				return err
+	// The stored hash must still be the one the current password was checked against, so of racing
+	// changes made with one current password at most one succeeds. When it moved on (a login upgraded
+	// it, or another change landed), the current password is checked against the new hash, outside
+	// the store's write: a hash never runs inside it.
+	for range maxRecheck {
+		var stored string
+		_, err = s.users.Update(ctx, p.User.ID, func(u *user.User) error {
+			if u.PasswordHash != verified {
+				stored = u.PasswordHash
+				return errHashMoved
 			}
-			verified = u.PasswordHash
+			u.ChangePassword(hash, p.Session.ID)
+			return nil
+		})
+		if !errors.Is(err, errHashMoved) {
+			return err
 		}
-		u.ChangePassword(hash, p.Session.ID)
-		return nil
-	})
-	return err
+		if err := s.verifyCurrent(ctx, stored, c.Current); err != nil {
+			return err
+		}
+		verified = stored
+	}
+	return user.ErrConflict
 }
+
+// maxRecheck bounds how often a password change checks the current password again because the
+// stored hash kept changing underneath it.
+const maxRecheck = 3
+
+// errHashMoved says the stored password hash is no longer the one the current password was checked against.
+var errHashMoved = errors.New("the stored password hash changed")
 
 func (s *Service) verifyCurrent(ctx context.Context, hash, password string) error {
 	ok, _, err := s.hasher.Verify(ctx, hash, password)

@@ -3,19 +3,24 @@ package credential
 import (
 	"context"
 	"time"
+
+	"github.com/authd/authd/core/user"
 )
 
 // SessionStore persists login sessions.
 type SessionStore interface {
 	// Create stores a new session.
 	Create(ctx context.Context, s *Session) error
+	// Open stores a new session and applies record to the session's user, in one write where the
+	// store can (bbolt) or the user first and then the session (MongoDB). An error from record, or
+	// user.ErrConflict when the user kept changing underneath, stores neither. record follows the
+	// rules of user.Store.Update's change.
+	Open(ctx context.Context, s *Session, record func(*user.User) error) (*user.User, error)
 	// ByID returns the session, or ErrSessionNotFound.
 	ByID(ctx context.Context, id string) (*Session, error)
-	// Rotate atomically replaces the session's refresh id from→to and extends its expiry, only while
-	// the session is unrevoked and still holds from; otherwise ErrStaleRefresh (ErrSessionNotFound if gone).
-	Rotate(ctx context.Context, id, from, to string, expiresAt time.Time) error
-	// Revoke marks the session revoked at the given time; revoking twice is not an error.
-	Revoke(ctx context.Context, id string, at time.Time) error
+	// Update reads the session with id, applies change and stores the result, atomically, with the
+	// retry rules of user.Store.Update; ErrSessionNotFound when there is no such session.
+	Update(ctx context.Context, id string, change func(*Session) error) (*Session, error)
 }
 
 // Hasher turns passwords into PHC strings and checks them. Both wait for a share of the CPU; a

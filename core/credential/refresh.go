@@ -28,25 +28,32 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error
 		// Each refresh slides the session forward, but never past its absolute lifetime.
 		expires = minTime(expires, sess.CreatedAt.Add(s.cfg.SessionMaxAge).UTC())
 	}
-	switch err := s.sessions.Rotate(ctx, sess.ID, claims.ID, next, expires); {
+	rotated, err := s.sessions.Update(ctx, sess.ID, Rotate(claims.ID, next, expires))
+	switch {
 	case errors.Is(err, ErrStaleRefresh):
 		// Another request spent this token first.
 		return Pair{}, s.revokeReused(ctx, sess.ID, now)
-	case errors.Is(err, ErrSessionNotFound):
+	case errors.Is(err, ErrSessionNotFound), errors.Is(err, ErrSessionRevoked):
 		return Pair{}, ErrSessionRevoked
 	case err != nil:
 		return Pair{}, fmt.Errorf("refresh: %w", err)
 	}
-	sess.RefreshID = next
-	sess.ExpiresAt = expires
-	return s.issue(sess, now)
+	return s.issue(rotated, now)
 }
 
 func (s *Service) revokeReused(ctx context.Context, sessionID string, now time.Time) error {
-	if err := s.sessions.Revoke(ctx, sessionID, now); err != nil && !errors.Is(err, ErrSessionNotFound) {
+	if err := s.revoke(ctx, sessionID, now); err != nil {
 		return fmt.Errorf("revoke reused session: %w", err)
 	}
 	return ErrRefreshReused
+}
+
+// revoke ends the session with id; one that is gone (expired and swept) is as ended as it gets.
+func (s *Service) revoke(ctx context.Context, id string, now time.Time) error {
+	if _, err := s.sessions.Update(ctx, id, Revoke(now)); err != nil && !errors.Is(err, ErrSessionNotFound) {
+		return err
+	}
+	return nil
 }
 
 func (s *Service) issue(sess *Session, now time.Time) (Pair, error) {

@@ -28,9 +28,10 @@ var ctx = context.Background()
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{
-		users: fake.NewUsers(), sessions: fake.NewSessions(), attempts: fake.NewAttempts(), hasher: &fake.Hasher{Version: "v2"},
+		users: fake.NewUsers(), attempts: fake.NewAttempts(), hasher: &fake.Hasher{Version: "v2"},
 		clock: fake.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)), ids: &fake.IDs{},
 	}
+	e.sessions = fake.NewSessions(e.users)
 	e.svc = credential.NewService(e.deps())
 	return e
 }
@@ -182,7 +183,7 @@ func TestLoginInactive(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	u := e.register(t, "a@example.com")
-	if _, err := user.Modify(ctx, e.users, u.ID, func(u *user.User) error { u.IsActive = false; return nil }); err != nil {
+	if _, err := e.users.Update(ctx, u.ID, func(u *user.User) error { u.IsActive = false; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); !errors.Is(err, credential.ErrInactive) {
@@ -207,17 +208,20 @@ func TestLoginUpgradesOutdatedHash(t *testing.T) {
 	e.login(t, "a@example.com")
 }
 
-// conflictingUsers fails every update, as a store would under an endless burst of writers.
-type conflictingUsers struct{ *fake.Users }
+// conflictingSessions fails every login's write to its user, as a store would under an endless
+// burst of writers to that user.
+type conflictingSessions struct{ *fake.Sessions }
 
-func (conflictingUsers) Update(context.Context, *user.User) error { return user.ErrConflict }
+func (conflictingSessions) Open(context.Context, *credential.Session, func(*user.User) error) (*user.User, error) {
+	return nil, user.ErrConflict
+}
 
 func TestLoginSurvivesWriteContention(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.register(t, "a@example.com")
 	d := e.deps()
-	d.Users = conflictingUsers{e.users}
+	d.Sessions = conflictingSessions{e.sessions}
 	svc := credential.NewService(d)
 	pair, u, err := svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
 	if err != nil {

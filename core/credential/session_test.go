@@ -79,7 +79,7 @@ func TestAuthenticate(t *testing.T) {
 	if _, err := e.svc.Authenticate(ctx, pair.RefreshToken); !errors.Is(err, credential.ErrInvalidToken) {
 		t.Errorf("refresh as access: %v", err)
 	}
-	if _, err := user.Modify(ctx, e.users, u.ID, func(u *user.User) error { u.IsActive = false; return nil }); err != nil {
+	if _, err := e.users.Update(ctx, u.ID, func(u *user.User) error { u.IsActive = false; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.Authenticate(ctx, pair.AccessToken); !errors.Is(err, credential.ErrInvalidToken) {

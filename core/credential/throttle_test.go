@@ -17,8 +17,8 @@ import (
 
 func retryAfter(t *testing.T, err error) time.Duration {
 	t.Helper()
-	var te *credential.ThrottledError
-	if !errors.As(err, &te) || !errors.Is(err, credential.ErrThrottled) {
+	var te *throttle.ThrottledError
+	if !errors.As(err, &te) || !errors.Is(err, throttle.ErrThrottled) {
 		t.Fatalf("got %v, want a ThrottledError", err)
 	}
 	return te.RetryAfter
@@ -40,7 +40,7 @@ func TestAccountLockoutAndReset(t *testing.T) {
 			if d := retryAfter(t, err); d != time.Minute {
 				t.Fatalf("first lockout %s, want 1m", d)
 			}
-			if _, _, err := e.svc.Login(ctx, "b@example.com", pw, "192.0.2.99"); errors.Is(err, credential.ErrThrottled) {
+			if _, _, err := e.svc.Login(ctx, "b@example.com", pw, "192.0.2.99"); errors.Is(err, throttle.ErrThrottled) {
 				t.Fatal("another account was locked out")
 			}
 		})
@@ -74,7 +74,7 @@ func TestLockoutGrowsAndCapsUnderNISTLimit(t *testing.T) {
 	// An attacker who tries again the moment each lockout ends, for five hours.
 	for e.clock.Now().Sub(start) < 5*time.Hour {
 		_, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", "192.0.2.1")
-		var te *credential.ThrottledError
+		var te *throttle.ThrottledError
 		if errors.As(err, &te) {
 			lockouts = append(lockouts, te.RetryAfter)
 			e.clock.Advance(te.RetryAfter)
@@ -165,7 +165,7 @@ func TestParallelGuessesAreAllCounted(t *testing.T) {
 			defer wg.Done()
 			_, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", fmt.Sprintf("192.0.2.%d", i))
 			switch {
-			case errors.Is(err, credential.ErrThrottled):
+			case errors.Is(err, throttle.ErrThrottled):
 				throttled.Add(1)
 			case errors.Is(err, credential.ErrInvalidCredentials):
 				wrong.Add(1)
@@ -184,7 +184,7 @@ func TestParallelRegistrationsAreAllCounted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	const n = 12
-	created, _ := contract.Race(t, n, credential.ErrThrottled, func(i int) error {
+	created, _ := contract.Race(t, n, throttle.ErrThrottled, func(i int) error {
 		_, err := e.svc.Register(ctx, credential.Registration{
 			Email: fmt.Sprintf("p%d@example.com", i), Password: pw, ConfirmPassword: pw, FirstName: "P", LastName: "P", ClientIP: "198.51.100.3",
 		})
@@ -208,7 +208,7 @@ func TestChangePasswordGuessesCountTowardsTheLockout(t *testing.T) {
 	}
 	err := e.svc.ChangePassword(ctx, p, credential.PasswordChange{Current: pw, New: "NewSecure1!", Confirm: "NewSecure1!"})
 	retryAfter(t, err)
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.50"); !errors.Is(err, credential.ErrThrottled) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.50"); !errors.Is(err, throttle.ErrThrottled) {
 		t.Errorf("login during a lockout earned by change-password guesses: %v", err)
 	}
 }
@@ -219,8 +219,9 @@ func TestAnEarlierClockIsNotALockout(t *testing.T) {
 	e.register(t, "a@example.com")
 	// A concurrent request on another replica, whose clock runs a little ahead, counted a failure.
 	later := e.clock.Now().Add(time.Second)
-	if _, err := e.attempts.Update(ctx, "login/account/a@example.com", func(credential.Attempts) credential.Attempts {
-		return credential.Attempts{Count: 1, First: later, Last: later}
+	if _, err := e.attempts.Update(ctx, "login/account/a@example.com", func(a *throttle.Attempts) error {
+		*a = throttle.Attempts{Count: 1, First: later, Last: later}
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -22,10 +22,11 @@ type Attempts struct {
 
 // Store keeps Attempts per key in storage every replica shares.
 type Store interface {
-	// Update replaces key's counter (the zero value when there is none) with change(counter) and
-	// returns what it stored, atomically per key: concurrent updates all count. change must be a
-	// pure function of its argument, since a store may call it more than once.
-	Update(ctx context.Context, key string, change func(Attempts) Attempts) (Attempts, error)
+	// Update reads key's counter (the zero value when there is none), applies change and stores the
+	// result, atomically per key: concurrent updates all count. change follows the rules of
+	// user.Store.Update's: it may run more than once, so it derives everything from its argument. An
+	// error from change stores nothing and is returned as is.
+	Update(ctx context.Context, key string, change func(*Attempts) error) (*Attempts, error)
 }
 
 // Clock tells the time and waits.
@@ -174,29 +175,24 @@ func (t *Throttle) Register(ctx context.Context, address string) error {
 		return nil
 	}
 	now := t.now()
-	var wait time.Duration
-	_, err := t.store.Update(ctx, registerKey(address), func(a Attempts) Attempts {
-		wait = 0
+	_, err := t.store.Update(ctx, registerKey(address), func(a *Attempts) error {
 		end := a.First.Add(t.cfg.RegisterWindow)
 		if !now.Before(end) {
-			a = Attempts{First: now}
+			*a = Attempts{First: now}
 			end = now.Add(t.cfg.RegisterWindow)
 		}
 		if a.Count >= t.cfg.RegisterMaxPerIP {
-			wait = end.Sub(now)
-			return a
+			return &ThrottledError{RetryAfter: end.Sub(now)}
 		}
 		a.Count++
 		a.Last = now
-		return a
+		return nil
 	})
-	if err != nil {
+	var throttled *ThrottledError
+	if err != nil && !errors.As(err, &throttled) {
 		return fmt.Errorf("count registration: %w", err)
 	}
-	if wait > 0 {
-		return &ThrottledError{RetryAfter: wait}
-	}
-	return nil
+	return err
 }
 
 func accountKey(account string) string { return "login/account/" + account }
@@ -226,10 +222,7 @@ func lockout(failures, max int) time.Duration {
 func (t *Throttle) admit(ctx context.Context, key string, limit int) error {
 	now := t.now()
 	window := t.cfg.LoginWindow
-	var wait time.Duration
-	var busy bool
-	_, err := t.store.Update(ctx, key, func(a Attempts) Attempts {
-		wait, busy = 0, false
+	_, err := t.store.Update(ctx, key, func(a *Attempts) error {
 		if now.Sub(a.Reserved) > pendingTimeout {
 			a.Pending = 0
 		}
@@ -237,29 +230,23 @@ func (t *Throttle) admit(ctx context.Context, key string, limit int) error {
 			a.Count, a.First, a.Last = 0, time.Time{}, time.Time{} // no longer consecutive
 		}
 		if d := lockout(a.Count, limit); d > 0 && now.Before(a.Last.Add(d)) {
-			wait = a.Last.Add(d).Sub(now)
-			return a
+			return &ThrottledError{RetryAfter: a.Last.Add(d).Sub(now)}
 		}
 		// Below the limit the key has max-Count guesses left; past a lockout, one at a time.
 		if a.Pending >= max(limit-a.Count, 1) {
-			busy = true
-			return a
+			return errBusy
 		}
 		a.Pending++
 		if now.After(a.Reserved) {
 			a.Reserved = now
 		}
-		return a
+		return nil
 	})
-	switch {
-	case err != nil:
+	var throttled *ThrottledError
+	if err != nil && !errors.As(err, &throttled) && !errors.Is(err, errBusy) {
 		return fmt.Errorf("count attempt: %w", err)
-	case wait > 0:
-		return &ThrottledError{RetryAfter: wait}
-	case busy:
-		return errBusy
 	}
-	return nil
+	return err
 }
 
 // admitWaiting is admit that waits, up to queueWait, for attempts in flight to settle.
@@ -281,7 +268,7 @@ func (t *Throttle) admitWaiting(ctx context.Context, key string, limit int) erro
 // settle records the outcome of an attempt admitted under key.
 func (t *Throttle) settle(ctx context.Context, key string, o Outcome, successClears bool) error {
 	now := t.now()
-	_, err := t.store.Update(ctx, key, func(a Attempts) Attempts {
+	_, err := t.store.Update(ctx, key, func(a *Attempts) error {
 		a.Pending = max(a.Pending-1, 0)
 		switch {
 		case o == Failed:
@@ -295,7 +282,7 @@ func (t *Throttle) settle(ctx context.Context, key string, o Outcome, successCle
 		case o == Succeeded && successClears:
 			a.Count, a.First, a.Last = 0, time.Time{}, time.Time{}
 		}
-		return a
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("settle attempt: %w", err)

@@ -45,7 +45,7 @@ func TestSettlingTwiceCountsOnce(t *testing.T) {
 		}
 	}
 	for _, key := range []string{"login/account/a@example.com", "login/ip/192.0.2.1"} {
-		a, _ := store.Update(ctx, key, func(a throttle.Attempts) throttle.Attempts { return a })
+		a, _ := store.Update(ctx, key, func(*throttle.Attempts) error { return nil })
 		if a.Count != 1 || a.Pending != 0 {
 			t.Errorf("%s after one attempt settled three times: %+v", key, a)
 		}
@@ -56,13 +56,14 @@ func TestAnAddressThatIsRefusedReleasesTheAccount(t *testing.T) {
 	t.Parallel()
 	th, store, _ := newThrottle()
 	// The address is locked out; the account had admitted the attempt first.
-	_, _ = store.Update(ctx, "login/ip/192.0.2.1", func(a throttle.Attempts) throttle.Attempts {
-		return throttle.Attempts{Count: 10, First: time.Date(2026, 3, 1, 8, 59, 0, 0, time.UTC), Last: time.Date(2026, 3, 1, 8, 59, 30, 0, time.UTC)}
+	_, _ = store.Update(ctx, "login/ip/192.0.2.1", func(a *throttle.Attempts) error {
+		*a = throttle.Attempts{Count: 10, First: time.Date(2026, 3, 1, 8, 59, 0, 0, time.UTC), Last: time.Date(2026, 3, 1, 8, 59, 30, 0, time.UTC)}
+		return nil
 	})
 	if _, err := th.AdmitLogin(ctx, "a@example.com", "192.0.2.1"); !errors.Is(err, throttle.ErrThrottled) {
 		t.Fatalf("admit from a locked-out address: %v", err)
 	}
-	a, _ := store.Update(ctx, "login/account/a@example.com", func(a throttle.Attempts) throttle.Attempts { return a })
+	a, _ := store.Update(ctx, "login/account/a@example.com", func(*throttle.Attempts) error { return nil })
 	if a.Pending != 0 || a.Count != 0 {
 		t.Errorf("the account kept %+v of an attempt that never happened", a)
 	}

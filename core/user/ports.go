@@ -10,7 +10,10 @@ type Store interface {
 	ByID(ctx context.Context, id ID) (*User, error)
 	// ByEmail returns the user with the normalised email, or ErrNotFound.
 	ByEmail(ctx context.Context, email string) (*User, error)
-	// Update replaces u if the stored version still equals u.Version, then increments u.Version;
-	// ErrConflict when it does not, ErrNotFound when u is gone.
-	Update(ctx context.Context, u *User) error
+	// Update reads the user with id, applies change and stores the result, atomically: when another
+	// write lands between the read and the write, the store reads again and calls change again, within
+	// its one retry budget, then gives up with ErrConflict. So change must derive everything from its
+	// argument, and be cheap: it may run inside a storage transaction. An error from change stores
+	// nothing and is returned as is. ErrNotFound when there is no such user.
+	Update(ctx context.Context, id ID, change func(*User) error) (*User, error)
 }

@@ -44,8 +44,6 @@ type User struct {
 	// except KeptSession, the session that made the latest change.
 	TokenEpoch  int64
 	KeptSession string
-	// Version is the optimistic-concurrency counter Store.Update checks.
-	Version int64
 }
 
 // New builds a user who has just registered. The password hash comes from the credential rules.

@@ -244,7 +244,7 @@ func (c *Cluster) Deactivate(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	_, err = user.Modify(ctx, s.Users(), u.ID, func(u *user.User) error { u.IsActive = false; return nil })
+	_, err = s.Users().Update(ctx, u.ID, func(u *user.User) error { u.IsActive = false; return nil })
 	return err
 }
 

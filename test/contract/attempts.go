@@ -2,28 +2,36 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 )
 
-// AttemptStore runs the credential.AttemptStore contract against stores made by newStore.
-func AttemptStore(t *testing.T, newStore func(t *testing.T) credential.AttemptStore) {
+// AttemptStore runs the throttle.Store contract against stores made by newStore.
+func AttemptStore(t *testing.T, newStore func(t *testing.T) throttle.Store) {
 	ctx := context.Background()
-	inc := func(at time.Time) func(credential.Attempts) credential.Attempts {
-		return func(a credential.Attempts) credential.Attempts {
+	inc := func(at time.Time) func(*throttle.Attempts) error {
+		return func(a *throttle.Attempts) error {
 			if a.Count == 0 {
 				a.First = at
 			}
 			a.Count++
 			a.Last = at
-			return a
+			return nil
 		}
 	}
-	get := func(s credential.AttemptStore, key string) (credential.Attempts, error) {
-		return s.Update(ctx, key, func(a credential.Attempts) credential.Attempts { return a })
+	set := func(to throttle.Attempts) func(*throttle.Attempts) error {
+		return func(a *throttle.Attempts) error { *a = to; return nil }
+	}
+	get := func(s throttle.Store, key string) (throttle.Attempts, error) {
+		a, err := s.Update(ctx, key, func(*throttle.Attempts) error { return nil })
+		if err != nil {
+			return throttle.Attempts{}, err
+		}
+		return *a, nil
 	}
 
 	t.Run("unknown key is a zero counter", func(t *testing.T) {
@@ -54,9 +62,7 @@ func AttemptStore(t *testing.T, newStore func(t *testing.T) credential.AttemptSt
 			t.Fatal(err)
 		}
 		later := base.Add(time.Hour)
-		a, err := s.Update(ctx, "k", func(credential.Attempts) credential.Attempts {
-			return credential.Attempts{Count: 1, First: later, Last: later}
-		})
+		a, err := s.Update(ctx, "k", set(throttle.Attempts{Count: 1, First: later, Last: later}))
 		if err != nil || a.Count != 1 || !a.First.Equal(later) {
 			t.Fatalf("Update = %+v, %v", a, err)
 		}
@@ -72,7 +78,7 @@ func AttemptStore(t *testing.T, newStore func(t *testing.T) credential.AttemptSt
 				t.Fatal(err)
 			}
 		}
-		if _, err := s.Update(ctx, "a", func(credential.Attempts) credential.Attempts { return credential.Attempts{} }); err != nil {
+		if _, err := s.Update(ctx, "a", set(throttle.Attempts{})); err != nil {
 			t.Fatal(err)
 		}
 		if a, _ := get(s, "a"); a.Count != 0 {
@@ -85,14 +91,28 @@ func AttemptStore(t *testing.T, newStore func(t *testing.T) credential.AttemptSt
 
 	t.Run("every field round-trips", func(t *testing.T) {
 		s := newStore(t)
-		want := credential.Attempts{Count: 3, First: base, Last: base.Add(time.Minute), Pending: 2, Reserved: base.Add(2 * time.Minute)}
-		if _, err := s.Update(ctx, "k", func(credential.Attempts) credential.Attempts { return want }); err != nil {
+		want := throttle.Attempts{Count: 3, First: base, Last: base.Add(time.Minute), Pending: 2, Reserved: base.Add(2 * time.Minute)}
+		if _, err := s.Update(ctx, "k", set(want)); err != nil {
 			t.Fatal(err)
 		}
 		got, err := get(s, "k")
 		if err != nil || got.Count != want.Count || got.Pending != want.Pending || !got.First.Equal(want.First) ||
 			!got.Last.Equal(want.Last) || !got.Reserved.Equal(want.Reserved) {
 			t.Fatalf("stored %+v, read back %+v (%v)", want, got, err)
+		}
+	})
+
+	t.Run("a change's error stores nothing and comes back as is", func(t *testing.T) {
+		s := newStore(t)
+		if _, err := s.Update(ctx, "k", inc(base)); err != nil {
+			t.Fatal(err)
+		}
+		refused := errors.New("refused")
+		if _, err := s.Update(ctx, "k", func(a *throttle.Attempts) error { a.Count = 99; return refused }); !errors.Is(err, refused) {
+			t.Fatalf("Update = %v, want the change's error", err)
+		}
+		if a, _ := get(s, "k"); a.Count != 1 {
+			t.Fatalf("a refused change stored Count = %d", a.Count)
 		}
 	})
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
 )
 
 // NewSession returns an active session with the given id.
@@ -17,9 +18,14 @@ func NewSession(id string) *credential.Session {
 	}
 }
 
-// SessionStore runs the credential.SessionStore contract against stores made by newStore.
-func SessionStore(t *testing.T, newStore func(t *testing.T) credential.SessionStore) {
+// SessionStore runs the credential.SessionStore contract against stores made by newStores: a
+// fresh session store and the user store of the same database, whose users its Open records logins for.
+func SessionStore(t *testing.T, newStores func(t *testing.T) (user.Store, credential.SessionStore)) {
 	ctx := context.Background()
+	newStore := func(t *testing.T) credential.SessionStore {
+		_, s := newStores(t)
+		return s
+	}
 
 	t.Run("create then read back", func(t *testing.T) {
 		s := newStore(t)
@@ -40,10 +46,10 @@ func SessionStore(t *testing.T, newStore func(t *testing.T) credential.SessionSt
 		if _, err := s.ByID(ctx, id); !errors.Is(err, credential.ErrSessionNotFound) {
 			t.Errorf("ByID: got %v", err)
 		}
-		if err := s.Rotate(ctx, id, "a", "b", base); !errors.Is(err, credential.ErrSessionNotFound) {
+		if _, err := s.Update(ctx, id, credential.Rotate("a", "b", base)); !errors.Is(err, credential.ErrSessionNotFound) {
 			t.Errorf("Rotate: got %v", err)
 		}
-		if err := s.Revoke(ctx, id, base); !errors.Is(err, credential.ErrSessionNotFound) {
+		if _, err := s.Update(ctx, id, credential.Revoke(base)); !errors.Is(err, credential.ErrSessionNotFound) {
 			t.Errorf("Revoke: got %v", err)
 		}
 	})
@@ -55,10 +61,11 @@ func SessionStore(t *testing.T, newStore func(t *testing.T) credential.SessionSt
 			t.Fatalf("Create: %v", err)
 		}
 		later := sess.ExpiresAt.Add(time.Hour)
-		if err := s.Rotate(ctx, sess.ID, sess.RefreshID, "next", later); err != nil {
+		rotated, err := s.Update(ctx, sess.ID, credential.Rotate(sess.RefreshID, "next", later))
+		if err != nil {
 			t.Fatalf("Rotate: %v", err)
 		}
-		if err := s.Rotate(ctx, sess.ID, sess.RefreshID, "again", later); !errors.Is(err, credential.ErrStaleRefresh) {
+		if _, err := s.Update(ctx, sess.ID, credential.Rotate(sess.RefreshID, "again", later)); !errors.Is(err, credential.ErrStaleRefresh) {
 			t.Fatalf("second Rotate with spent id: got %v, want ErrStaleRefresh", err)
 		}
 		got, err := s.ByID(ctx, sess.ID)
@@ -66,6 +73,7 @@ func SessionStore(t *testing.T, newStore func(t *testing.T) credential.SessionSt
 			t.Fatalf("ByID: %v", err)
 		}
 		sess.RefreshID, sess.ExpiresAt = "next", later
+		assertSameSession(t, rotated, sess)
 		assertSameSession(t, got, sess)
 	})
 
@@ -76,14 +84,14 @@ func SessionStore(t *testing.T, newStore func(t *testing.T) credential.SessionSt
 			t.Fatalf("Create: %v", err)
 		}
 		at := base.Add(time.Minute)
-		if err := s.Revoke(ctx, sess.ID, at); err != nil {
+		if _, err := s.Update(ctx, sess.ID, credential.Revoke(at)); err != nil {
 			t.Fatalf("Revoke: %v", err)
 		}
-		if err := s.Revoke(ctx, sess.ID, at.Add(time.Minute)); err != nil {
+		if _, err := s.Update(ctx, sess.ID, credential.Revoke(at.Add(time.Minute))); err != nil {
 			t.Fatalf("second Revoke: %v", err)
 		}
-		if err := s.Rotate(ctx, sess.ID, sess.RefreshID, "next", at); !errors.Is(err, credential.ErrStaleRefresh) {
-			t.Fatalf("Rotate on revoked: got %v, want ErrStaleRefresh", err)
+		if _, err := s.Update(ctx, sess.ID, credential.Rotate(sess.RefreshID, "next", at)); !errors.Is(err, credential.ErrSessionRevoked) {
+			t.Fatalf("Rotate on revoked: got %v, want ErrSessionRevoked", err)
 		}
 		got, err := s.ByID(ctx, sess.ID)
 		if err != nil {
@@ -101,10 +109,37 @@ func SessionStore(t *testing.T, newStore func(t *testing.T) credential.SessionSt
 		}
 		const n = 10
 		wins, stale := Race(t, n, credential.ErrStaleRefresh, func(i int) error {
-			return s.Rotate(ctx, sess.ID, sess.RefreshID, hexID(1000+i), sess.ExpiresAt)
+			_, err := s.Update(ctx, sess.ID, credential.Rotate(sess.RefreshID, hexID(1000+i), sess.ExpiresAt))
+			return err
 		})
 		if wins != 1 || stale != n-1 {
 			t.Fatalf("wins=%d stale=%d, want 1 and %d", wins, stale, n-1)
+		}
+	})
+
+	t.Run("a rotation racing a revocation never brings the session back", func(t *testing.T) {
+		s := newStore(t)
+		for round := range 30 {
+			sess := NewSession(hexID(100 + round))
+			if err := s.Create(ctx, sess); err != nil {
+				t.Fatalf("Create: %v", err)
+			}
+			at := base.Add(time.Minute)
+			Race(t, 2, credential.ErrSessionRevoked, func(i int) error {
+				if i == 0 {
+					_, err := s.Update(ctx, sess.ID, credential.Revoke(at))
+					return err
+				}
+				_, err := s.Update(ctx, sess.ID, credential.Rotate(sess.RefreshID, "next", sess.ExpiresAt))
+				return err
+			})
+			got, err := s.ByID(ctx, sess.ID)
+			if err != nil {
+				t.Fatalf("ByID: %v", err)
+			}
+			if got.RevokedAt == nil || !got.RevokedAt.Equal(at) {
+				t.Fatalf("round %d: after a rotation raced a revocation, RevokedAt = %v, want %v", round, got.RevokedAt, at)
+			}
 		}
 	})
 
@@ -116,7 +151,7 @@ func SessionStore(t *testing.T, newStore func(t *testing.T) credential.SessionSt
 				t.Fatalf("Create: %v", err)
 			}
 		}
-		if err := s.Revoke(ctx, a.ID, base); err != nil {
+		if _, err := s.Update(ctx, a.ID, credential.Revoke(base)); err != nil {
 			t.Fatalf("Revoke: %v", err)
 		}
 		got, err := s.ByID(ctx, b.ID)
@@ -124,6 +159,91 @@ func SessionStore(t *testing.T, newStore func(t *testing.T) credential.SessionSt
 			t.Fatalf("ByID: %v", err)
 		}
 		assertSameSession(t, got, b)
+	})
+
+	t.Run("open stores the session and the login it records, together", func(t *testing.T) {
+		users, s := newStores(t)
+		u := NewUser(hexID(1), "open@example.com")
+		if err := users.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		sess := NewSession(hexID(7))
+		last := base.Add(2 * time.Hour)
+		got, err := s.Open(ctx, sess, func(u *user.User) error { u.LastLogin = &last; return nil })
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		u.LastLogin = &last
+		assertSameUser(t, got, u)
+		stored, err := users.ByID(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("ByID: %v", err)
+		}
+		assertSameUser(t, stored, u)
+		opened, err := s.ByID(ctx, sess.ID)
+		if err != nil {
+			t.Fatalf("session ByID: %v", err)
+		}
+		assertSameSession(t, opened, sess)
+	})
+
+	t.Run("a refused login stores neither the session nor the user's change", func(t *testing.T) {
+		users, s := newStores(t)
+		u := NewUser(hexID(1), "refused@example.com")
+		if err := users.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		refused := errors.New("refused")
+		sess := NewSession(hexID(8))
+		_, err := s.Open(ctx, sess, func(u *user.User) error { u.Profile.FirstName = "Mallory"; return refused })
+		if !errors.Is(err, refused) {
+			t.Fatalf("Open: got %v, want the record's error", err)
+		}
+		if _, err := s.ByID(ctx, sess.ID); !errors.Is(err, credential.ErrSessionNotFound) {
+			t.Errorf("the session of a refused login was stored: %v", err)
+		}
+		stored, err := users.ByID(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("ByID: %v", err)
+		}
+		assertSameUser(t, stored, u)
+	})
+
+	t.Run("open for a missing user is ErrNotFound and stores no session", func(t *testing.T) {
+		s := newStore(t)
+		sess := NewSession(hexID(9))
+		if _, err := s.Open(ctx, sess, func(*user.User) error { return nil }); !errors.Is(err, user.ErrNotFound) {
+			t.Fatalf("Open: got %v, want user.ErrNotFound", err)
+		}
+		if _, err := s.ByID(ctx, sess.ID); !errors.Is(err, credential.ErrSessionNotFound) {
+			t.Errorf("a session for no user was stored: %v", err)
+		}
+	})
+
+	t.Run("parallel logins of one user all land", func(t *testing.T) {
+		users, s := newStores(t)
+		u := NewUser(hexID(1), "busy@example.com")
+		u.TokenEpoch = 0
+		if err := users.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		const n = 10
+		wins, _ := Race(t, n, nil, func(i int) error {
+			_, err := s.Open(ctx, NewSession(hexID(200+i)), func(u *user.User) error { u.TokenEpoch++; return nil })
+			return err
+		})
+		stored, err := users.ByID(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("ByID: %v", err)
+		}
+		if wins != n || stored.TokenEpoch != n {
+			t.Fatalf("%d of %d logins opened and %d were recorded, want all", wins, n, stored.TokenEpoch)
+		}
+		for i := range n {
+			if _, err := s.ByID(ctx, hexID(200+i)); err != nil {
+				t.Errorf("session %d: %v", i, err)
+			}
+		}
 	})
 }
 

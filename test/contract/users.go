@@ -112,53 +112,101 @@ func UserStore(t *testing.T, newStore func(t *testing.T) user.Store) {
 		}
 	})
 
-	t.Run("update checks and bumps the version", func(t *testing.T) {
+	t.Run("update applies the change and returns what it stored", func(t *testing.T) {
 		s := newStore(t)
 		u := NewUser(hexID(1), "v@example.com")
 		if err := s.Insert(ctx, u); err != nil {
 			t.Fatalf("Insert: %v", err)
 		}
-		stale := *u
-		u.Profile.FirstName = "Grace"
-		u.IsVerified = true
-		if err := s.Update(ctx, u); err != nil {
+		got, err := s.Update(ctx, u.ID, func(u *user.User) error {
+			u.Profile.FirstName = "Grace"
+			u.IsVerified = true
+			return nil
+		})
+		if err != nil {
 			t.Fatalf("Update: %v", err)
 		}
-		if u.Version != 1 {
-			t.Errorf("Version after update = %d, want 1", u.Version)
-		}
-		stale.Profile.FirstName = "Stale"
-		if err := s.Update(ctx, &stale); !errors.Is(err, user.ErrConflict) {
-			t.Fatalf("stale Update: got %v, want ErrConflict", err)
-		}
-		got, err := s.ByID(ctx, u.ID)
+		u.Profile.FirstName, u.IsVerified = "Grace", true
+		assertSameUser(t, got, u)
+		stored, err := s.ByID(ctx, u.ID)
 		if err != nil {
 			t.Fatalf("ByID: %v", err)
 		}
-		assertSameUser(t, got, u)
+		assertSameUser(t, stored, u)
+	})
+
+	t.Run("a change's error stores nothing and comes back as is", func(t *testing.T) {
+		s := newStore(t)
+		u := NewUser(hexID(1), "refused@example.com")
+		if err := s.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		refused := errors.New("refused")
+		_, err := s.Update(ctx, u.ID, func(u *user.User) error {
+			u.Profile.FirstName = "Mallory"
+			return refused
+		})
+		if !errors.Is(err, refused) {
+			t.Fatalf("Update: got %v, want the change's error", err)
+		}
+		stored, err := s.ByID(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("ByID: %v", err)
+		}
+		assertSameUser(t, stored, u)
 	})
 
 	t.Run("update of a missing user is ErrNotFound", func(t *testing.T) {
 		s := newStore(t)
-		if err := s.Update(ctx, NewUser(hexID(5), "ghost@example.com")); !errors.Is(err, user.ErrNotFound) {
+		_, err := s.Update(ctx, user.ID(hexID(5)), func(*user.User) error { return nil })
+		if !errors.Is(err, user.ErrNotFound) {
 			t.Fatalf("Update: got %v, want ErrNotFound", err)
 		}
 	})
 
-	t.Run("parallel updates from one version: exactly one wins", func(t *testing.T) {
+	t.Run("parallel updates all land, none lost", func(t *testing.T) {
 		s := newStore(t)
 		u := NewUser(hexID(1), "p@example.com")
+		u.TokenEpoch = 0
 		if err := s.Insert(ctx, u); err != nil {
 			t.Fatalf("Insert: %v", err)
 		}
 		const n = 10
-		wins, conflicts := Race(t, n, user.ErrConflict, func(i int) error {
-			c := *u
-			c.Profile.FirstName = fmt.Sprintf("Writer%d", i)
-			return s.Update(ctx, &c)
+		wins, _ := Race(t, n, nil, func(int) error {
+			_, err := s.Update(ctx, u.ID, func(u *user.User) error { u.TokenEpoch++; return nil })
+			return err
 		})
-		if wins != 1 || conflicts != n-1 {
-			t.Fatalf("wins=%d conflicts=%d, want 1 and %d", wins, conflicts, n-1)
+		got, err := s.ByID(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("ByID: %v", err)
+		}
+		if wins != n || got.TokenEpoch != n {
+			t.Fatalf("%d of %d updates succeeded and the count is %d, want every one counted", wins, n, got.TokenEpoch)
+		}
+	})
+
+	t.Run("parallel updates that each need the state they read: exactly one wins", func(t *testing.T) {
+		s := newStore(t)
+		u := NewUser(hexID(1), "cas@example.com")
+		if err := s.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		read := u.PasswordHash
+		moved := errors.New("the hash moved on")
+		const n = 10
+		wins, lost := Race(t, n, moved, func(i int) error {
+			_, err := s.Update(ctx, u.ID, func(u *user.User) error {
+				// As a password change does: only over the hash its caller checked.
+				if u.PasswordHash != read {
+					return moved
+				}
+				u.PasswordHash = fmt.Sprintf("hash-of-writer-%d", i)
+				return nil
+			})
+			return err
+		})
+		if wins != 1 || lost != n-1 {
+			t.Fatalf("wins=%d lost=%d, want 1 and %d", wins, lost, n-1)
 		}
 	})
 }

@@ -16,10 +16,14 @@ type Attempts struct {
 // NewAttempts returns an empty Attempts.
 func NewAttempts() *Attempts { return &Attempts{m: map[string]throttle.Attempts{}} }
 
-// Update implements throttle.Store.
-func (s *Attempts) Update(_ context.Context, key string, change func(throttle.Attempts) throttle.Attempts) (throttle.Attempts, error) {
+// Update implements throttle.Store; change runs under the store's lock.
+func (s *Attempts) Update(_ context.Context, key string, change func(*throttle.Attempts) error) (*throttle.Attempts, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.m[key] = change(s.m[key])
-	return s.m[key], nil
+	a := s.m[key]
+	if err := change(&a); err != nil {
+		return nil, err
+	}
+	s.m[key] = a
+	return &a, nil
 }

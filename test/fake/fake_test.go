@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/contract"
 	"github.com/authd/authd/test/fake"
@@ -15,9 +16,12 @@ func TestUsersContract(t *testing.T) {
 }
 
 func TestSessionsContract(t *testing.T) {
-	contract.SessionStore(t, func(*testing.T) credential.SessionStore { return fake.NewSessions() })
+	contract.SessionStore(t, func(*testing.T) (user.Store, credential.SessionStore) {
+		users := fake.NewUsers()
+		return users, fake.NewSessions(users)
+	})
 }
 
 func TestAttemptsContract(t *testing.T) {
-	contract.AttemptStore(t, func(*testing.T) credential.AttemptStore { return fake.NewAttempts() })
+	contract.AttemptStore(t, func(*testing.T) throttle.Store { return fake.NewAttempts() })
 }

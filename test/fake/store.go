@@ -4,7 +4,6 @@ package fake
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
@@ -57,20 +56,24 @@ func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
 	return s.ByID(ctx, id)
 }
 
-// Update implements user.Store.
-func (s *Users) Update(_ context.Context, u *user.User) error {
+// Update implements user.Store; change runs under the store's lock, so updates never interleave.
+func (s *Users) Update(_ context.Context, id user.ID, change func(*user.User) error) (*user.User, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, ok := s.byID[u.ID]
+	return s.update(id, change)
+}
+
+func (s *Users) update(id user.ID, change func(*user.User) error) (*user.User, error) {
+	old, ok := s.byID[id]
 	if !ok {
-		return user.ErrNotFound
+		return nil, user.ErrNotFound
 	}
-	if old.Version != u.Version {
-		return user.ErrConflict
+	u := clone(old)
+	if err := change(&u); err != nil {
+		return nil, err
 	}
-	u.Version++
-	s.byID[u.ID] = clone(*u)
-	return nil
+	s.byID[id] = clone(u)
+	return &u, nil
 }
 
 func clone(u user.User) user.User {
@@ -89,15 +92,16 @@ func clone(u user.User) user.User {
 	return u
 }
 
-// Sessions is a map-backed credential.SessionStore.
+// Sessions is a map-backed credential.SessionStore over the users it opens sessions for.
 type Sessions struct {
-	mu   sync.Mutex
-	byID map[string]credential.Session
+	users *Users
+	mu    sync.Mutex
+	byID  map[string]credential.Session
 }
 
-// NewSessions returns an empty Sessions.
-func NewSessions() *Sessions {
-	return &Sessions{byID: map[string]credential.Session{}}
+// NewSessions returns an empty Sessions whose Open records logins in users.
+func NewSessions(users *Users) *Sessions {
+	return &Sessions{users: users, byID: map[string]credential.Session{}}
 }
 
 // Create implements credential.SessionStore.
@@ -106,6 +110,20 @@ func (s *Sessions) Create(_ context.Context, sess *credential.Session) error {
 	defer s.mu.Unlock()
 	s.byID[sess.ID] = *sess
 	return nil
+}
+
+// Open implements credential.SessionStore, holding both stores' locks so the two writes are one.
+func (s *Sessions) Open(_ context.Context, sess *credential.Session, record func(*user.User) error) (*user.User, error) {
+	s.users.mu.Lock()
+	defer s.users.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.users.update(user.ID(sess.UserID), record)
+	if err != nil {
+		return nil, err
+	}
+	s.byID[sess.ID] = *sess
+	return u, nil
 }
 
 // ByID implements credential.SessionStore.
@@ -119,33 +137,21 @@ func (s *Sessions) ByID(_ context.Context, id string) (*credential.Session, erro
 	return &sess, nil
 }
 
-// Rotate implements credential.SessionStore.
-func (s *Sessions) Rotate(_ context.Context, id, from, to string, expiresAt time.Time) error {
+// Update implements credential.SessionStore; change runs under the store's lock.
+func (s *Sessions) Update(_ context.Context, id string, change func(*credential.Session) error) (*credential.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sess, ok := s.byID[id]
 	if !ok {
-		return credential.ErrSessionNotFound
+		return nil, credential.ErrSessionNotFound
 	}
-	if sess.RevokedAt != nil || sess.RefreshID != from {
-		return credential.ErrStaleRefresh
-	}
-	sess.RefreshID, sess.ExpiresAt = to, expiresAt
-	s.byID[id] = sess
-	return nil
-}
-
-// Revoke implements credential.SessionStore.
-func (s *Sessions) Revoke(_ context.Context, id string, at time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ok := s.byID[id]
-	if !ok {
-		return credential.ErrSessionNotFound
-	}
-	if sess.RevokedAt == nil {
+	if sess.RevokedAt != nil {
+		at := *sess.RevokedAt
 		sess.RevokedAt = &at
-		s.byID[id] = sess
 	}
-	return nil
+	if err := change(&sess); err != nil {
+		return nil, err
+	}
+	s.byID[id] = sess
+	return &sess, nil
 }

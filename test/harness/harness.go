@@ -80,7 +80,7 @@ func (s *Service) Deactivate(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	_, err = user.Modify(ctx, s.Users, u.ID, func(u *user.User) error {
+	_, err = s.Users.Update(ctx, u.ID, func(u *user.User) error {
 		u.IsActive = false
 		return nil
 	})
