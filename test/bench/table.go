@@ -22,7 +22,7 @@ const (
 	floor                 // the bare JWT-verify handler
 )
 
-// target is what issue 6 asks of a step on this machine.
+// target is what issue 11 asks of a step on this machine (issue 6 asked 90%, 20% and 50%).
 type target struct {
 	limit    limit
 	minRatio float64       // of the limit; 0: no target
@@ -30,13 +30,13 @@ type target struct {
 }
 
 var targets = map[string]target{
-	load.StepRegister:       {argon2, 0.90, 0},
-	load.StepLogin:          {argon2, 0.90, 0},
-	load.StepRefresh:        {floor, 0.20, 0},
-	load.StepMe:             {floor, 0.50, 10 * time.Millisecond},
-	load.StepUpdateMe:       {floor, 0.20, 0},
-	load.StepUser:           {floor, 0.50, 10 * time.Millisecond},
-	load.StepLogout:         {floor, 0.20, 0},
+	load.StepRegister:       {argon2, 0.93, 0},
+	load.StepLogin:          {argon2, 0.93, 0},
+	load.StepRefresh:        {floor, 0.25, 0},
+	load.StepMe:             {floor, 0.60, 10 * time.Millisecond},
+	load.StepUpdateMe:       {floor, 0.25, 0},
+	load.StepUser:           {floor, 0.60, 10 * time.Millisecond},
+	load.StepLogout:         {floor, 0.25, 0},
 	load.StepChangePassword: {argon2x2, 0, 0},
 }
 
