@@ -45,6 +45,7 @@ func openMongo(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, erro
 	// One bound for a request's wait on MongoDB, whether for a server or for its turn on a document.
 	store, err := mongostore.Connect(ctx, mongostore.Config{
 		URI: c.MongoURI, Database: c.MongoDatabase, ServerSelectionTimeout: c.MongoTimeout, RetryBudget: c.MongoTimeout,
+		AttemptRetention: throttleConfig(c).Retention(),
 	})
 	if err != nil {
 		return StorageResult{}, fmt.Errorf("connect to MongoDB: %w", err)

@@ -14,15 +14,16 @@ import (
 
 var _ throttle.Store = (*Attempts)(nil)
 
-// attemptExpiry is how long after its last event a counter is kept: longer than any lockout plus
-// window, so the TTL monitor only removes counters that no longer matter.
-const attemptExpiry = 24 * time.Hour
+// DefaultAttemptRetention is how long after its latest event a counter is kept when
+// Config.AttemptRetention is zero: a day, longer than any lockout and window the defaults allow.
+const DefaultAttemptRetention = 24 * time.Hour
 
 // Attempts is the throttle.Store on the attempts collection, one document per key,
 // changed by compare-and-swap on a version only this adapter sees.
 type Attempts struct {
-	attempts *mongo.Collection
-	retry    retry
+	attempts  *mongo.Collection
+	retry     retry
+	retention time.Duration // the TTL monitor drops a counter this long after its latest event
 }
 
 type attemptDoc struct {
@@ -72,7 +73,7 @@ func (s *Attempts) Update(ctx context.Context, key string, change func(*throttle
 			return true, nil // nothing to write
 		}
 		if missing {
-			_, err := s.attempts.InsertOne(ctx, newAttemptDoc(key, next, 0))
+			_, err := s.attempts.InsertOne(ctx, s.newDoc(key, next, 0))
 			switch {
 			case mongo.IsDuplicateKeyError(err):
 				return false, nil
@@ -81,7 +82,7 @@ func (s *Attempts) Update(ctx context.Context, key string, change func(*throttle
 			}
 			return true, nil
 		}
-		res, err := s.attempts.ReplaceOne(ctx, versioned(key, d.Version), newAttemptDoc(key, next, d.Version+1))
+		res, err := s.attempts.ReplaceOne(ctx, versioned(key, d.Version), s.newDoc(key, next, d.Version+1))
 		if err != nil {
 			return false, fail("update attempts", err)
 		}
@@ -93,8 +94,8 @@ func (s *Attempts) Update(ctx context.Context, key string, change func(*throttle
 	return out, nil
 }
 
-func newAttemptDoc(key string, a throttle.Attempts, version int64) attemptDoc {
-	// Kept a day past its latest event, whichever that was.
+func (s *Attempts) newDoc(key string, a throttle.Attempts, version int64) attemptDoc {
+	// Kept for the retention past its latest event, whichever that was.
 	latest := a.Last
 	if a.Reserved.After(latest) {
 		latest = a.Reserved
@@ -104,6 +105,6 @@ func newAttemptDoc(key string, a throttle.Attempts, version int64) attemptDoc {
 	}
 	return attemptDoc{
 		Key: key, Count: a.Count, First: a.First, Last: a.Last, Pending: a.Pending, Reserved: a.Reserved,
-		ExpiresAt: latest.Add(attemptExpiry), Version: version,
+		ExpiresAt: latest.Add(s.retention), Version: version,
 	}
 }

@@ -35,6 +35,9 @@ type Config struct {
 	// RetryBudget bounds how long a write keeps trying again after losing to other writers of the
 	// same document before it answers storage.ErrUnavailable; zero means DefaultRetryBudget.
 	RetryBudget time.Duration
+	// AttemptRetention is how long a throttling counter is kept after its latest event (see
+	// throttle.Config.Retention); zero means DefaultAttemptRetention.
+	AttemptRetention time.Duration
 }
 
 // Store is a connection to one database, handing out its user and session stores.
@@ -64,7 +67,11 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	r := newRetry(cfg.RetryBudget)
 	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), retry: r}
 	s.sessions = &Sessions{sessions: db.Collection("sessions"), users: s.users, retry: r}
-	s.attempts = &Attempts{attempts: db.Collection("attempts"), retry: r}
+	retention := cfg.AttemptRetention
+	if retention <= 0 {
+		retention = DefaultAttemptRetention
+	}
+	s.attempts = &Attempts{attempts: db.Collection("attempts"), retry: r, retention: retention}
 
 	pingCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
