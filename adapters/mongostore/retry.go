@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authd/authd/adapters/clock"
 	"github.com/authd/authd/core/storage"
 )
 
@@ -65,7 +66,7 @@ func (r retry) do(ctx context.Context, key, op string, exhausted error, try func
 		if time.Now().Add(wait).After(deadline) {
 			return r.busy(op, exhausted)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := (clock.System{}).Sleep(ctx, wait); err != nil {
 			return fail(op, err)
 		}
 	}
@@ -120,17 +121,5 @@ func (t *turns) wait(ctx context.Context, key string, deadline time.Time) (leave
 	case <-timer.C:
 		done()
 		return nil, errNoTurn
-	}
-}
-
-// sleep waits for d, or returns ctx's error if ctx ends first.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
