@@ -13,8 +13,6 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/authd/authd/core/user"
 )
 
 // MaxBodyBytes is the largest request body read; larger ones get 413.
@@ -68,14 +66,14 @@ func decodeObject(r *http.Request, fields []field, optionalBody bool) (map[strin
 		if optionalBody {
 			return map[string]value{}, nil
 		}
-		return nil, user.ValidationErrors{{Type: user.TypeMissing, Msg: "Field required"}}
+		return nil, fieldProblems{bodyProblem("", typeMissing, "Field required")}
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(body))
 	if kind := dec.PeekKind(); kind != '{' {
 		if kind == 0 {
 			return nil, jsonInvalid(dec)
 		}
-		return nil, user.ValidationErrors{{Type: "model_attributes_type", Msg: "Input should be a JSON object"}}
+		return nil, fieldProblems{bodyProblem("", typeNotAnObject, "Input should be a JSON object")}
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, jsonInvalid(dec)
@@ -85,7 +83,7 @@ func decodeObject(r *http.Request, fields []field, optionalBody bool) (map[strin
 		known[f.name] = f
 	}
 	out := make(map[string]value, len(fields))
-	var errs user.ValidationErrors
+	var errs fieldProblems
 	for dec.PeekKind() != '}' {
 		tok, err := dec.ReadToken()
 		if err != nil {
@@ -98,7 +96,7 @@ func decodeObject(r *http.Request, fields []field, optionalBody bool) (map[strin
 		}
 		f, ok := known[name]
 		if !ok {
-			errs = append(errs, &user.ValidationError{Field: name, Type: user.TypeExtraForbidden, Msg: "Extra inputs are not permitted"})
+			errs = append(errs, bodyProblem(name, typeExtraForbidden, "Extra inputs are not permitted"))
 			continue
 		}
 		v, verr := stringValue(f, raw)
@@ -112,17 +110,17 @@ func decodeObject(r *http.Request, fields []field, optionalBody bool) (map[strin
 		return nil, jsonInvalid(dec)
 	}
 	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
-		return nil, user.ValidationErrors{{Type: user.TypeJSONInvalid, Msg: fmt.Sprintf("JSON decode error: unexpected data after the object at byte %d", dec.InputOffset())}}
+		return nil, fieldProblems{bodyProblem("", typeJSONInvalid, fmt.Sprintf("JSON decode error: unexpected data after the object at byte %d", dec.InputOffset()))}
 	}
 	for _, f := range fields {
 		if _, ok := out[f.name]; f.required && !ok && !hasFieldErr(errs, f.name) {
-			errs = append(errs, &user.ValidationError{Field: f.name, Type: user.TypeMissing, Msg: "Field required"})
+			errs = append(errs, bodyProblem(f.name, typeMissing, "Field required"))
 		}
 	}
-	return out, errs.Err()
+	return out, errs.err()
 }
 
-func stringValue(f field, raw jsontext.Value) (value, *user.ValidationError) {
+func stringValue(f field, raw jsontext.Value) (value, *fieldProblem) {
 	switch raw.Kind() {
 	case 'n':
 		if f.nullable {
@@ -131,27 +129,27 @@ func stringValue(f field, raw jsontext.Value) (value, *user.ValidationError) {
 	case '"':
 		unquoted, err := jsontext.AppendUnquote(nil, raw)
 		if err != nil {
-			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeStringType, Msg: "Input should be a valid string"}
+			return value{}, bodyProblem(f.name, typeStringType, "Input should be a valid string")
 		}
 		tok := string(unquoted)
 		if strings.ContainsRune(tok, 0) {
-			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeValue, Msg: "String must not contain NUL characters"}
+			return value{}, bodyProblem(f.name, typeValue, "String must not contain NUL characters")
 		}
 		if n := utf8.RuneCountInString(tok); n < f.minLen {
-			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeStringTooShort, Msg: "String should have at least " + characters(f.minLen)}
+			return value{}, bodyProblem(f.name, typeStringTooShort, "String should have at least "+characters(f.minLen))
 		} else if f.maxLen > 0 && n > f.maxLen {
-			return value{}, &user.ValidationError{Field: f.name, Type: user.TypeStringTooLong, Msg: "String should have at most " + characters(f.maxLen)}
+			return value{}, bodyProblem(f.name, typeStringTooLong, "String should have at most "+characters(f.maxLen))
 		}
 		if f.verbatim {
 			if !norm.NFC.IsNormalString(tok) {
-				return value{}, &user.ValidationError{Field: f.name, Type: user.TypeValue, Msg: "String must be in Unicode normalization form C (NFC)"}
+				return value{}, bodyProblem(f.name, typeValue, "String must be in Unicode normalization form C (NFC)")
 			}
 			return value{present: true, s: tok}, nil
 		}
 		// Composed and decomposed spellings of one text are one value from here on.
 		return value{present: true, s: norm.NFC.String(tok)}, nil
 	}
-	return value{}, &user.ValidationError{Field: f.name, Type: user.TypeStringType, Msg: "Input should be a valid string"}
+	return value{}, bodyProblem(f.name, typeStringType, "Input should be a valid string")
 }
 
 // characters says "1 character" or "n characters", as pydantic's messages do.
@@ -162,17 +160,22 @@ func characters(n int) string {
 	return strconv.Itoa(n) + " characters"
 }
 
-func hasFieldErr(errs user.ValidationErrors, name string) bool {
+func hasFieldErr(errs fieldProblems, name string) bool {
 	for _, e := range errs {
-		if e.Field == name {
+		if e.field == name {
 			return true
 		}
 	}
 	return false
 }
 
+// bodyProblem is a problem the decoder found in the body; field is empty for the body as a whole.
+func bodyProblem(field, typ, msg string) *fieldProblem {
+	return &fieldProblem{in: inBody, field: field, typ: typ, msg: msg}
+}
+
 func jsonInvalid(dec *jsontext.Decoder) error {
-	return user.ValidationErrors{{Type: user.TypeJSONInvalid, Msg: fmt.Sprintf("JSON decode error at byte %d", dec.InputOffset())}}
+	return fieldProblems{bodyProblem("", typeJSONInvalid, fmt.Sprintf("JSON decode error at byte %d", dec.InputOffset()))}
 }
 
 func readBody(r *http.Request) ([]byte, error) {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/authd/authd/core/credential"
@@ -61,8 +62,9 @@ var errNotAuthenticated = errors.New("not authenticated")
 // writeError answers with the status and body err maps to. Unknown errors are a 500 with a generic
 // body; the cause goes to the log with the request id, never to the client.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var many user.ValidationErrors
-	var one *user.ValidationError
+	// The core's validation errors that no handler placed elsewhere are about the body it decoded.
+	err = located(inBody, err)
+	var listed fieldProblems
 	var throttled *throttle.ThrottledError
 	var malformed *malformedBodyError
 	switch {
@@ -82,11 +84,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			Detail: fmt.Sprintf("Too many attempts; retry in %d seconds", secs), Code: "too_many_attempts",
 		})
 		return
-	case errors.As(err, &many):
-		writeValidation(w, many)
-		return
-	case errors.As(err, &one):
-		writeValidation(w, user.ValidationErrors{one})
+	case errors.As(err, &listed):
+		writeValidation(w, listed)
 		return
 	}
 	for _, m := range errorStatuses {
@@ -124,22 +123,107 @@ const (
 	maxMsg      = 256 // bytes a msg takes once JSON-encoded; ours are far shorter
 )
 
-// typeTooManyErrors is the type of the last item of a 422 that lists only the first maxProblems.
-const typeTooManyErrors = "too_many_errors"
+// Where a rejected value was found: the first element of its loc.
+const (
+	inBody = "body"
+	inPath = "path"
+)
 
-func writeValidation(w http.ResponseWriter, errs user.ValidationErrors) {
-	listed := errs[:min(len(errs), maxProblems)]
-	items := make([]validationItem, 0, len(listed)+1)
-	for _, e := range listed {
-		loc := []any{string(location(e))}
-		if e.Field != "" {
-			loc = append(loc, clip(e.Field, maxLocName))
+// The types of 422 items: the seed's words (FastAPI's and pydantic's), which clients switch on.
+const (
+	typeMissing         = "missing"
+	typeValue           = "value_error"
+	typeStringType      = "string_type"
+	typeStringTooShort  = "string_too_short"
+	typeStringTooLong   = "string_too_long"
+	typeExtraForbidden  = "extra_forbidden"
+	typeJSONInvalid     = "json_invalid"
+	typeNotAnObject     = "model_attributes_type"
+	typePasswordTooWeak = "password_too_weak"
+	typeTooManyErrors   = "too_many_errors" // the last item of a 422 that lists only the first maxProblems
+)
+
+// kindTypes is the one mapping from the core's kinds of validation error to the seed's types. The
+// seed has no type for a differing confirmation or an unchanged password: to it they are values
+// that break a rule, like any other.
+var kindTypes = map[user.Kind]string{
+	user.Invalid:       typeValue,
+	user.TooShort:      typeStringTooShort,
+	user.TooLong:       typeStringTooLong,
+	user.Mismatch:      typeValue,
+	user.SameAsCurrent: typeValue,
+	user.TooWeak:       typePasswordTooWeak,
+}
+
+// fieldProblem is one rejected value in the seed's words: where it was, its type and why.
+type fieldProblem struct {
+	in    string // inBody or inPath
+	field string // empty: the whole of in
+	typ   string
+	msg   string
+}
+
+// fieldProblems is what a 422 lists. The decoder reports problems only JSON has (an unknown member,
+// a number for a string) directly; the core's ValidationErrors become fieldProblems in located.
+type fieldProblems []*fieldProblem
+
+func (ps fieldProblems) Error() string {
+	msgs := make([]string, len(ps))
+	for i, p := range ps {
+		where := p.in
+		if p.field != "" {
+			where += "." + p.field
 		}
-		items = append(items, validationItem{Loc: loc, Msg: clip(e.Msg, maxMsg), Type: e.Type})
+		msgs[i] = where + ": " + p.msg
 	}
-	if rest := len(errs) - len(listed); rest > 0 {
+	return "invalid input: " + strings.Join(msgs, "; ")
+}
+
+// err returns nil when ps is empty, so that no empty list passes for an error.
+func (ps fieldProblems) err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+// located restates the core's validation errors in err as problems found in the part of the
+// request in names; any other error comes back as it was.
+func located(in string, err error) error {
+	var many user.ValidationErrors
+	var one *user.ValidationError
+	switch {
+	case errors.As(err, &many):
+	case errors.As(err, &one):
+		many = user.ValidationErrors{one}
+	default:
+		return err
+	}
+	ps := make(fieldProblems, len(many))
+	for i, e := range many {
+		typ, ok := kindTypes[e.Kind]
+		if !ok {
+			// Still the client's mistake, so still a 422; TestEveryKindHasAType keeps this branch cold.
+			typ = typeValue
+		}
+		ps[i] = &fieldProblem{in: in, field: e.Field, typ: typ, msg: e.Msg}
+	}
+	return ps
+}
+
+func writeValidation(w http.ResponseWriter, ps fieldProblems) {
+	listed := ps[:min(len(ps), maxProblems)]
+	items := make([]validationItem, 0, len(listed)+1)
+	for _, p := range listed {
+		loc := []any{p.in}
+		if p.field != "" {
+			loc = append(loc, clip(p.field, maxLocName))
+		}
+		items = append(items, validationItem{Loc: loc, Msg: clip(p.msg, maxMsg), Type: p.typ})
+	}
+	if rest := len(ps) - len(listed); rest > 0 {
 		items = append(items, validationItem{
-			Loc:  []any{string(location(errs[len(listed)]))},
+			Loc:  []any{ps[len(listed)].in},
 			Msg:  fmt.Sprintf("%d more problems were not listed", rest),
 			Type: typeTooManyErrors,
 		})
@@ -147,13 +231,6 @@ func writeValidation(w http.ResponseWriter, errs user.ValidationErrors) {
 	writeJSON(w, http.StatusUnprocessableEntity, struct {
 		Detail []validationItem `json:"detail"`
 	}{items})
-}
-
-func location(e *user.ValidationError) user.Location {
-	if e.In == "" {
-		return user.InBody
-	}
-	return e.In
 }
 
 // clip shortens s, ending it with "…", so that JSON-encoded (as writeJSON encodes, HTML escaping

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -55,7 +56,7 @@ func TestValidationBodiesAreBounded(t *testing.T) {
 	if last.Type != typeTooManyErrors || last.Msg != "89980 more problems were not listed" || fmt.Sprint(last.Loc) != "[body]" {
 		t.Errorf("last item = %+v", last)
 	}
-	if first := got.Detail[0]; fmt.Sprint(first.Loc) != "[body m0]" || first.Type != user.TypeExtraForbidden {
+	if first := got.Detail[0]; fmt.Sprint(first.Loc) != "[body m0]" || first.Type != typeExtraForbidden {
 		t.Errorf("first item = %+v, want the first unknown member", first)
 	}
 }
@@ -63,16 +64,16 @@ func TestValidationBodiesAreBounded(t *testing.T) {
 // The worst a 422 can be: every listed problem at its longest, name and message alike.
 func TestValidationBodyWorstCase(t *testing.T) {
 	t.Parallel()
-	var errs user.ValidationErrors
+	var errs fieldProblems
 	for range 1000 {
-		errs = append(errs, &user.ValidationError{In: user.InQuery, Field: strings.Repeat("\u2028", 1000), Type: user.TypeValue, Msg: strings.Repeat("&", 1000)})
+		errs = append(errs, &fieldProblem{in: inPath, field: strings.Repeat("\u2028", 1000), typ: typeValue, msg: strings.Repeat("&", 1000)})
 	}
 	w := httptest.NewRecorder()
 	writeValidation(w, errs)
 	if w.Body.Len() > 8<<10 {
 		t.Errorf("%d bytes, want under 8 KiB", w.Body.Len())
 	}
-	if !strings.Contains(w.Body.String(), `{"loc":["query"],"msg":"980 more problems were not listed","type":"too_many_errors"}`) {
+	if !strings.Contains(w.Body.String(), `{"loc":["path"],"msg":"980 more problems were not listed","type":"too_many_errors"}`) {
 		t.Errorf("no count of the rest at the place they were found: %.300s", w.Body.String()[max(0, w.Body.Len()-300):])
 	}
 }
@@ -99,5 +100,48 @@ func TestClip(t *testing.T) {
 		if encoded, _ := json.Marshal(got); len(encoded)-2 > tt.limit {
 			t.Errorf("clip(%q) takes %d bytes encoded", tt.in, len(encoded)-2)
 		}
+	}
+}
+
+// Every kind the core reports has a type of the seed's, so none falls back to value_error unnoticed.
+func TestEveryKindHasAType(t *testing.T) {
+	t.Parallel()
+	kinds := []user.Kind{user.Invalid, user.TooShort, user.TooLong, user.Mismatch, user.SameAsCurrent, user.TooWeak}
+	for _, k := range kinds {
+		if _, ok := kindTypes[k]; !ok {
+			t.Errorf("kind %q has no type", k)
+		}
+	}
+	if len(kindTypes) != len(kinds) {
+		t.Errorf("kindTypes maps %d kinds, this test knows %d: add the new one here", len(kindTypes), len(kinds))
+	}
+}
+
+// The core's errors come out with the seed's types, at the place the handler says they were found,
+// in the core's order; anything else passes through untouched.
+func TestLocated(t *testing.T) {
+	t.Parallel()
+	core := fmt.Errorf("register: %w", user.ValidationErrors{
+		{Field: "email", Kind: user.Invalid, Msg: "value is not a valid email address"},
+		{Field: "password", Kind: user.TooShort, Msg: "String should have at least 8 characters"},
+		{Field: "confirm_password", Kind: user.Mismatch, Msg: "passwords do not match"},
+		{Kind: user.Invalid, Msg: "whole"},
+	})
+	want := "invalid input: body.email: value is not a valid email address; body.password: String should have at least 8 characters; body.confirm_password: passwords do not match; body: whole"
+	var got fieldProblems
+	if err := located(inBody, core); !errors.As(err, &got) || err.Error() != want {
+		t.Fatalf("located = %v, want %s", err, want)
+	}
+	if types := []string{got[0].typ, got[1].typ, got[2].typ, got[3].typ}; fmt.Sprint(types) != "[value_error string_too_short value_error value_error]" {
+		t.Errorf("types = %v", types)
+	}
+	_, err := user.ParseID("user_id", "nope")
+	w := httptest.NewRecorder()
+	(&API{}).writeError(w, httptest.NewRequest(http.MethodGet, "/", nil), located(inPath, err))
+	if want := `{"detail":[{"loc":["path","user_id"],"msg":"value is not a valid id: expected 24 hexadecimal characters","type":"value_error"}]}`; w.Code != http.StatusUnprocessableEntity || strings.TrimSpace(w.Body.String()) != want {
+		t.Errorf("bad path id: %d %s, want 422 %s", w.Code, w.Body, want)
+	}
+	if err := located(inBody, user.ErrNotFound); err != user.ErrNotFound {
+		t.Errorf("located(ErrNotFound) = %v", err)
 	}
 }

@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/authd/authd/core/user"
 )
 
 // TestFieldsMatchTheDocument holds each operation's decoder table to its request schema in
@@ -85,32 +83,32 @@ func TestLengthsCountCodePointsAsSent(t *testing.T) {
 	tests := []struct {
 		text, wantType string
 	}{
-		{"", user.TypeStringTooShort},
-		{"abc", user.TypeStringTooShort},
-		{"e\u0301e\u0301", ""},           // 4 code points, NFC 2
-		{"ééé", user.TypeStringTooShort}, // 3 code points, 6 bytes
+		{"", typeStringTooShort},
+		{"abc", typeStringTooShort},
+		{"e\u0301e\u0301", ""},      // 4 code points, NFC 2
+		{"ééé", typeStringTooShort}, // 3 code points, 6 bytes
 		{"ééééé\u00e9", ""},
-		{"e\u0301e\u0301e\u0301e", user.TypeStringTooLong}, // 7 code points, NFC 4
-		{"  abcde", user.TypeStringTooLong},                // surrounding spaces count: nothing is trimmed yet
+		{"e\u0301e\u0301e\u0301e", typeStringTooLong}, // 7 code points, NFC 4
+		{"  abcde", typeStringTooLong},                // surrounding spaces count: nothing is trimmed yet
 	}
 	for _, tt := range tests {
 		body := `{"x": ` + strconv.QuoteToASCII(tt.text) + `}`
 		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
 		_, err := decodeObject(r, []field{f}, false)
-		var errs user.ValidationErrors
+		var errs fieldProblems
 		switch {
 		case tt.wantType == "" && err != nil:
 			t.Errorf("%q refused: %v", tt.text, err)
-		case tt.wantType != "" && (!errors.As(err, &errs) || len(errs) != 1 || errs[0].Type != tt.wantType || errs[0].Field != "x"):
+		case tt.wantType != "" && (!errors.As(err, &errs) || len(errs) != 1 || errs[0].typ != tt.wantType || errs[0].field != "x" || errs[0].in != inBody):
 			t.Errorf("%q: %v, want one %s at x", tt.text, err, tt.wantType)
 		}
 	}
 	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"refresh_token": ""}`))
 	r.Header.Set("Content-Type", "application/json")
 	_, err := decodeObject(r, refreshFields, false)
-	var errs user.ValidationErrors
-	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Type != user.TypeStringTooShort || errs[0].Msg != "String should have at least 1 character" {
+	var errs fieldProblems
+	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].typ != typeStringTooShort || errs[0].msg != "String should have at least 1 character" {
 		t.Errorf("empty refresh_token: %v, want string_too_short", err)
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/authd/authd/core/user"
 )
 
 var schemas = map[string][]field{
@@ -38,7 +36,7 @@ func FuzzDecodeObject(f *testing.F) {
 		r.Header.Set("Content-Type", "application/json")
 		out, err := decodeObject(r, fields, schema == "logout")
 		if err != nil {
-			var ve user.ValidationErrors
+			var ve fieldProblems
 			if !errors.As(err, &ve) && !errors.Is(err, errTooLarge) && !errors.Is(err, errUnsupportedMedia) {
 				t.Fatalf("unexpected error type %T: %v", err, err)
 			}

@@ -154,9 +154,9 @@ func (a *API) updateMe(w http.ResponseWriter, r *http.Request, p *credential.Pri
 }
 
 func (a *API) publicUser(w http.ResponseWriter, r *http.Request, _ *credential.Principal) {
-	id, err := user.ParseID(user.InPath, "user_id", mux.Vars(r)["user_id"])
+	id, err := user.ParseID("user_id", mux.Vars(r)["user_id"])
 	if err != nil {
-		a.writeError(w, r, err)
+		a.writeError(w, r, located(inPath, err))
 		return
 	}
 	u, err := a.users.Get(r.Context(), id)

@@ -19,7 +19,7 @@ func (s *Service) Login(ctx context.Context, rawEmail, password, clientIP string
 	}
 	if utf8.RuneCountInString(password) > MaxPasswordLen {
 		// No stored password is this long; refuse it as input before it costs any work or a count.
-		return Pair{}, nil, &user.ValidationError{Field: "password", Type: user.TypeStringTooLong, Msg: "String should have at most 128 characters"}
+		return Pair{}, nil, &user.ValidationError{Field: "password", Kind: user.TooLong, Msg: "String should have at most 128 characters"}
 	}
 	ticket, err := s.throttle.AdmitLogin(ctx, email, clientIP)
 	if err != nil {

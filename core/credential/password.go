@@ -22,10 +22,10 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordCh
 	lengthErr := CheckLength("new_password", c.New)
 	errs = appendValidation(errs, lengthErr)
 	if c.New != c.Confirm {
-		errs = append(errs, &user.ValidationError{Field: "confirm_password", Type: user.TypeValue, Msg: "passwords do not match"})
+		errs = append(errs, &user.ValidationError{Field: "confirm_password", Kind: user.Mismatch, Msg: "passwords do not match"})
 	}
 	if c.New == c.Current {
-		errs = append(errs, &user.ValidationError{Field: "new_password", Type: user.TypeValue, Msg: "new password must differ from the current password"})
+		errs = append(errs, &user.ValidationError{Field: "new_password", Kind: user.SameAsCurrent, Msg: "new password must differ from the current password"})
 	}
 	if err := errs.Err(); err != nil {
 		return err

@@ -32,9 +32,9 @@ func NewPolicy(meter StrengthMeter) Policy {
 func CheckLength(field, password string) error {
 	switch n := utf8.RuneCountInString(password); {
 	case n < MinPasswordLen:
-		return &user.ValidationError{Field: field, Type: user.TypeStringTooShort, Msg: "String should have at least 8 characters"}
+		return &user.ValidationError{Field: field, Kind: user.TooShort, Msg: "String should have at least 8 characters"}
 	case n > MaxPasswordLen:
-		return &user.ValidationError{Field: field, Type: user.TypeStringTooLong, Msg: "String should have at most 128 characters"}
+		return &user.ValidationError{Field: field, Kind: user.TooLong, Msg: "String should have at most 128 characters"}
 	}
 	return nil
 }
@@ -52,7 +52,7 @@ func (p Policy) Check(field, password string, userInputs ...string) error {
 	if s.Feedback != "" {
 		msg += ": " + s.Feedback
 	}
-	return &user.ValidationError{Field: field, Type: "password_too_weak", Msg: msg}
+	return &user.ValidationError{Field: field, Kind: user.TooWeak, Msg: msg}
 }
 
 // scoredPrefix is the part of password the meter scores: its first MaxScoredLen characters.

@@ -77,7 +77,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (*user.User, err
 	lengthErr := CheckLength("password", r.Password)
 	errs = appendValidation(errs, lengthErr)
 	if r.Password != r.ConfirmPassword {
-		errs = append(errs, &user.ValidationError{Field: "confirm_password", Type: user.TypeValue, Msg: "passwords do not match"})
+		errs = append(errs, &user.ValidationError{Field: "confirm_password", Kind: user.Mismatch, Msg: "passwords do not match"})
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func appendValidation(errs user.ValidationErrors, err error) user.ValidationErro
 	if errors.As(err, &one) {
 		return append(errs, one)
 	}
-	return append(errs, &user.ValidationError{Type: user.TypeValue, Msg: err.Error()})
+	return append(errs, &user.ValidationError{Kind: user.Invalid, Msg: err.Error()})
 }
 
 // now is the clock's time in UTC; how precisely a store keeps it is the store's business.

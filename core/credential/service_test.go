@@ -80,7 +80,7 @@ func fields(err error) []string {
 	}
 	var out []string
 	for _, e := range errs {
-		out = append(out, e.Field+":"+e.Type)
+		out = append(out, e.Field+":"+string(e.Kind))
 	}
 	return out
 }
@@ -94,14 +94,14 @@ func TestRegister(t *testing.T) {
 	}{
 		{"valid", credential.Registration{Email: "A@Example.com", Password: pw, ConfirmPassword: pw, FirstName: "A", LastName: "B"}, nil},
 		{"mismatch", credential.Registration{Email: "a@example.com", Password: pw, ConfirmPassword: pw + "x", FirstName: "A", LastName: "B"},
-			[]string{"confirm_password:value_error"}},
+			[]string{"confirm_password:mismatch"}},
 		{"everything wrong at once", credential.Registration{Email: "bad", Password: "short", ConfirmPassword: "other", FirstName: "", LastName: ""},
-			[]string{"email:value_error", "first_name:string_too_short", "last_name:string_too_short", "password:string_too_short", "confirm_password:value_error"}},
+			[]string{"email:invalid", "first_name:too short", "last_name:too short", "password:too short", "confirm_password:mismatch"}},
 		{"too long", credential.Registration{Email: "a@example.com", Password: strings.Repeat("x", 129), ConfirmPassword: strings.Repeat("x", 129), FirstName: "A", LastName: "B"},
-			[]string{"password:string_too_long"}},
+			[]string{"password:too long"}},
 		{"128 code points is fine", credential.Registration{Email: "a@example.com", Password: strings.Repeat("é", 128), ConfirmPassword: strings.Repeat("é", 128), FirstName: "A", LastName: "B"}, nil},
 		{"weak", credential.Registration{Email: "a@example.com", Password: "weakweakweak", ConfirmPassword: "weakweakweak", FirstName: "A", LastName: "B"},
-			[]string{"password:password_too_weak"}},
+			[]string{"password:too weak"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,8 +163,8 @@ func TestLogin(t *testing.T) {
 
 	before = e.hasher.Verifies.Load()
 	var ve *user.ValidationError
-	if _, _, err := e.svc.Login(ctx, "a@example.com", strings.Repeat("x", 129), "192.0.2.1"); !errors.As(err, &ve) || ve.Type != user.TypeStringTooLong {
-		t.Errorf("oversized password: %v, want a string_too_long validation error", err)
+	if _, _, err := e.svc.Login(ctx, "a@example.com", strings.Repeat("x", 129), "192.0.2.1"); !errors.As(err, &ve) || ve.Kind != user.TooLong {
+		t.Errorf("oversized password: %v, want a too-long validation error", err)
 	}
 	if e.hasher.Verifies.Load() != before {
 		t.Error("an oversized password was hashed")

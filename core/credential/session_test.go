@@ -178,10 +178,10 @@ func TestChangePasswordRejects(t *testing.T) {
 		err    error
 	}{
 		{"wrong current", credential.PasswordChange{Current: "WrongPass123!", New: "NewSecure1!", Confirm: "NewSecure1!"}, nil, credential.ErrWrongPassword},
-		{"mismatch", credential.PasswordChange{Current: pw, New: "NewSecure1!", Confirm: "NewSecure2!"}, []string{"confirm_password:value_error"}, nil},
-		{"same as current", credential.PasswordChange{Current: pw, New: pw, Confirm: pw}, []string{"new_password:value_error"}, nil},
-		{"too short", credential.PasswordChange{Current: pw, New: "short", Confirm: "short"}, []string{"new_password:string_too_short"}, nil},
-		{"weak", credential.PasswordChange{Current: pw, New: "weakweakweak", Confirm: "weakweakweak"}, []string{"new_password:password_too_weak"}, nil},
+		{"mismatch", credential.PasswordChange{Current: pw, New: "NewSecure1!", Confirm: "NewSecure2!"}, []string{"confirm_password:mismatch"}, nil},
+		{"same as current", credential.PasswordChange{Current: pw, New: pw, Confirm: pw}, []string{"new_password:same as current"}, nil},
+		{"too short", credential.PasswordChange{Current: pw, New: "short", Confirm: "short"}, []string{"new_password:too short"}, nil},
+		{"weak", credential.PasswordChange{Current: pw, New: "weakweakweak", Confirm: "weakweakweak"}, []string{"new_password:too weak"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,34 +20,34 @@ const (
 // exception (see textFault): an invisible character would make two accounts look the same.
 func NormalizeEmail(field, raw string) (string, error) {
 	if fault := textFault(raw, identifierText); fault != "" {
-		return "", invalid(field, TypeValue, "value is not a valid email address: it contains "+fault)
+		return "", invalid(field, Invalid, "value is not a valid email address: it contains "+fault)
 	}
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", invalid(field, TypeValue, "value is not a valid email address: it is empty")
+		return "", invalid(field, Invalid, "value is not a valid email address: it is empty")
 	}
 	if utf8.RuneCountInString(s) > maxEmailLen {
-		return "", invalid(field, TypeValue, "value is not a valid email address: it is longer than 254 characters")
+		return "", invalid(field, Invalid, "value is not a valid email address: it is longer than 254 characters")
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) || unicode.IsSpace(r) {
-			return "", invalid(field, TypeValue, "value is not a valid email address: it contains whitespace or control characters")
+			return "", invalid(field, Invalid, "value is not a valid email address: it contains whitespace or control characters")
 		}
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s || addr.Name != "" {
-		return "", invalid(field, TypeValue, "value is not a valid email address")
+		return "", invalid(field, Invalid, "value is not a valid email address")
 	}
 	at := strings.LastIndexByte(s, '@')
 	local, domain := s[:at], s[at+1:]
 	if utf8.RuneCountInString(local) > maxLocalLen {
-		return "", invalid(field, TypeValue, "value is not a valid email address: the part before @ is longer than 64 characters")
+		return "", invalid(field, Invalid, "value is not a valid email address: the part before @ is longer than 64 characters")
 	}
 	if strings.HasPrefix(local, `"`) {
-		return "", invalid(field, TypeValue, "value is not a valid email address: quoted local parts are not accepted")
+		return "", invalid(field, Invalid, "value is not a valid email address: quoted local parts are not accepted")
 	}
 	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
-		return "", invalid(field, TypeValue, "value is not a valid email address: the domain must have a dot and no empty labels")
+		return "", invalid(field, Invalid, "value is not a valid email address: the domain must have a dot and no empty labels")
 	}
 	return asciiLower(s), nil
 }

@@ -14,32 +14,24 @@ var ErrEmailTaken = errors.New("email already registered")
 // ErrConflict means the user changed between read and write; the caller may retry.
 var ErrConflict = errors.New("user was modified concurrently")
 
-// Location names where in a request a rejected value came from.
-type Location string
+// Kind says, in the domain's words, what is wrong with a rejected value; adapters turn it into
+// their clients' vocabulary.
+type Kind string
 
-// Locations a ValidationError can point at.
+// The kinds of ValidationError.
 const (
-	InBody  Location = "body"
-	InPath  Location = "path"
-	InQuery Location = "query"
-)
-
-// Validation error types: stable snake_case words clients can switch on.
-const (
-	TypeMissing        = "missing"
-	TypeValue          = "value_error"
-	TypeStringType     = "string_type"
-	TypeStringTooShort = "string_too_short"
-	TypeStringTooLong  = "string_too_long"
-	TypeExtraForbidden = "extra_forbidden"
-	TypeJSONInvalid    = "json_invalid"
+	Invalid       Kind = "invalid"         // breaks a rule of its own: not an email, a control character
+	TooShort      Kind = "too short"       // fewer characters than the rule allows
+	TooLong       Kind = "too long"        // more characters than the rule allows
+	Mismatch      Kind = "mismatch"        // a confirmation differs from what it confirms
+	SameAsCurrent Kind = "same as current" // a new value that changes nothing
+	TooWeak       Kind = "too weak"        // a password too easy to guess
 )
 
 // ValidationError says why one input value was rejected.
 type ValidationError struct {
-	In    Location // empty means InBody
-	Field string   // empty means the whole input at In
-	Type  string
+	Field string // empty means the input as a whole
+	Kind  Kind
 	Msg   string
 }
 
@@ -69,6 +61,6 @@ func (es ValidationErrors) Err() error {
 	return es
 }
 
-func invalid(field, typ, msg string) *ValidationError {
-	return &ValidationError{Field: field, Type: typ, Msg: msg}
+func invalid(field string, kind Kind, msg string) *ValidationError {
+	return &ValidationError{Field: field, Kind: kind, Msg: msg}
 }

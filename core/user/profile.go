@@ -55,9 +55,9 @@ func (p Profile) Apply(patch ProfilePatch) (Profile, error) {
 		out.Bio = nil
 		if patch.Bio.Value != nil {
 			if utf8.RuneCountInString(*patch.Bio.Value) > MaxBioLen {
-				errs = append(errs, invalid("bio", TypeStringTooLong, "String should have at most 500 characters"))
+				errs = append(errs, invalid("bio", TooLong, "String should have at most 500 characters"))
 			} else if fault := textFault(*patch.Bio.Value, multilineText); fault != "" {
-				errs = append(errs, invalid("bio", TypeValue, "String must not contain "+fault))
+				errs = append(errs, invalid("bio", Invalid, "String must not contain "+fault))
 			}
 			bio := *patch.Bio.Value
 			out.Bio = &bio
@@ -68,9 +68,9 @@ func (p Profile) Apply(patch ProfilePatch) (Profile, error) {
 		if patch.PhoneNumber.Value != nil {
 			phone := strings.TrimSpace(*patch.PhoneNumber.Value)
 			if fault := textFault(*patch.PhoneNumber.Value, identifierText); fault != "" {
-				errs = append(errs, invalid("phone_number", TypeValue, "String must not contain "+fault))
+				errs = append(errs, invalid("phone_number", Invalid, "String must not contain "+fault))
 			} else if !e164.MatchString(phone) {
-				errs = append(errs, invalid("phone_number", TypeValue, "value is not a valid E.164 phone number (for example +1234567890)"))
+				errs = append(errs, invalid("phone_number", Invalid, "value is not a valid E.164 phone number (for example +1234567890)"))
 			}
 			out.PhoneNumber = &phone
 		}
@@ -92,13 +92,13 @@ func parseName(field, raw string) (string, error) {
 	name := strings.TrimSpace(raw)
 	n := utf8.RuneCountInString(name)
 	if n > MaxNameLen {
-		return "", invalid(field, TypeStringTooLong, "String should have at most 100 characters")
+		return "", invalid(field, TooLong, "String should have at most 100 characters")
 	}
 	if fault := textFault(raw, lineText); fault != "" {
-		return "", invalid(field, TypeValue, "String must not contain "+fault)
+		return "", invalid(field, Invalid, "String must not contain "+fault)
 	}
 	if n == 0 {
-		return "", invalid(field, TypeStringTooShort, "String should have at least 1 character")
+		return "", invalid(field, TooShort, "String should have at least 1 character")
 	}
 	return name, nil
 }
@@ -111,5 +111,5 @@ func appendErr(errs ValidationErrors, err error) ValidationErrors {
 	if errors.As(err, &ve) {
 		return append(errs, ve)
 	}
-	return append(errs, invalid("", TypeValue, err.Error()))
+	return append(errs, invalid("", Invalid, err.Error()))
 }

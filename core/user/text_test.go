@@ -106,13 +106,13 @@ func wantRefused(t *testing.T, field, value string, err error, at rune, kind str
 		ve = many[0]
 	}
 	if ve == nil && !errors.As(err, &ve) {
-		t.Errorf("%s %+q: err = %v, want a value_error naming U+%04X", field, value, err, at)
+		t.Errorf("%s %+q: err = %v, want an invalid value naming U+%04X", field, value, err, at)
 		return
 	}
 	code := fmt.Sprintf("(U+%04X)", at)
-	if ve.Field != field || ve.Type != user.TypeValue || !strings.Contains(ve.Msg, code) || !strings.Contains(ve.Msg, kind) {
-		t.Errorf("%s %+q: error %q at %q of type %q, want a value_error at %s naming %s %s",
-			field, value, ve.Msg, ve.Field, ve.Type, field, kind, code)
+	if ve.Field != field || ve.Kind != user.Invalid || !strings.Contains(ve.Msg, code) || !strings.Contains(ve.Msg, kind) {
+		t.Errorf("%s %+q: error %q at %q of kind %q, want an invalid value at %s naming %s %s",
+			field, value, ve.Msg, ve.Field, ve.Kind, field, kind, code)
 	}
 }
 

@@ -9,9 +9,9 @@ import (
 type ID string
 
 // ParseID validates an identifier taken from outside.
-func ParseID(in Location, field, raw string) (ID, error) {
+func ParseID(field, raw string) (ID, error) {
 	if !IsHexID(raw) {
-		return "", &ValidationError{In: in, Field: field, Type: TypeValue, Msg: "value is not a valid id: expected 24 hexadecimal characters"}
+		return "", &ValidationError{Field: field, Kind: Invalid, Msg: "value is not a valid id: expected 24 hexadecimal characters"}
 	}
 	return ID(raw), nil
 }

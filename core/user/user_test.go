@@ -44,8 +44,8 @@ func TestNormalizeEmail(t *testing.T) {
 			t.Errorf("NormalizeEmail(%q) = %q, %v; want %q, ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
 		var ve *user.ValidationError
-		if err != nil && (!errors.As(err, &ve) || ve.Field != "email" || ve.Type != user.TypeValue) {
-			t.Errorf("NormalizeEmail(%q) error %v is not a value_error at email", tt.in, err)
+		if err != nil && (!errors.As(err, &ve) || ve.Field != "email" || ve.Kind != user.Invalid) {
+			t.Errorf("NormalizeEmail(%q) error %v is not an invalid value at email", tt.in, err)
 		}
 	}
 	seen := map[string]string{}
@@ -121,10 +121,10 @@ func TestParseID(t *testing.T) {
 		"507f1f77bcf86cd799439011": true, "507F1F77BCF86CD799439011": false, "507f1f77bcf86cd79943901": false,
 		"507f1f77bcf86cd79943901g": false, "": false, "$ne": false,
 	} {
-		_, err := user.ParseID(user.InPath, "user_id", in)
+		_, err := user.ParseID("user_id", in)
 		var ve *user.ValidationError
-		if (err == nil) != ok || (err != nil && (!errors.As(err, &ve) || ve.In != user.InPath || ve.Field != "user_id")) {
-			t.Errorf("ParseID(%q) = %v, want ok=%v with a path error", in, err, ok)
+		if (err == nil) != ok || (err != nil && (!errors.As(err, &ve) || ve.Field != "user_id" || ve.Kind != user.Invalid)) {
+			t.Errorf("ParseID(%q) = %v, want ok=%v with an invalid user_id", in, err, ok)
 		}
 	}
 }
