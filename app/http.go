@@ -20,7 +20,8 @@ import (
 
 // HTTPModule serves the API: it listens in OnStart, so a taken port fails start-up, and drains in OnStop.
 var HTTPModule = fx.Module("http",
-	fx.Provide(newHandler, NewServer),
+	fx.Provide(NewServer),
+	fx.Provide(fx.Private, newHandler),
 	fx.Invoke(func(*Server) {}),
 )
 
