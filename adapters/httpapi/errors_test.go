@@ -141,7 +141,7 @@ func TestLocated(t *testing.T) {
 	if want := `{"detail":[{"loc":["path","user_id"],"msg":"value is not a valid id: expected 24 hexadecimal characters","type":"value_error"}]}`; w.Code != http.StatusUnprocessableEntity || strings.TrimSpace(w.Body.String()) != want {
 		t.Errorf("bad path id: %d %s, want 422 %s", w.Code, w.Body, want)
 	}
-	if err := located(inBody, user.ErrNotFound); err != user.ErrNotFound {
+	if err := located(inBody, user.ErrNotFound); !errors.Is(err, user.ErrNotFound) {
 		t.Errorf("located(ErrNotFound) = %v", err)
 	}
 }

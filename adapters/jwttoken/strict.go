@@ -58,7 +58,7 @@ func (c *claims) UnmarshalJSON(b []byte) error {
 		name string
 		raw  json.RawMessage
 	}{{"exp", dates.Exp}, {"iat", dates.Iat}, {"nbf", dates.Nbf}} {
-		if len(d.raw) > 0 && !(d.raw[0] == '-' || '0' <= d.raw[0] && d.raw[0] <= '9') {
+		if len(d.raw) > 0 && d.raw[0] != '-' && (d.raw[0] < '0' || d.raw[0] > '9') {
 			return fmt.Errorf("claim %s is not a number", d.name)
 		}
 	}

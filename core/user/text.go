@@ -70,12 +70,12 @@ func textFault(s string, use textUse) string {
 }
 
 func allowed(r, prev, next rune, afterEmoji bool, use textUse) bool {
-	switch {
-	case r == '\n':
+	switch r {
+	case '\n':
 		return use == multilineText
-	case r == 0xFE0E || r == 0xFE0F:
+	case 0xFE0E, 0xFE0F:
 		return use != identifierText && prev >= 0 && unicode.In(prev, unicode.L, unicode.N, unicode.P, unicode.S)
-	case r == 0x200D:
+	case 0x200D:
 		return use != identifierText && afterEmoji && next >= 0 && unicode.Is(unicode.So, next)
 	}
 	return unicode.IsGraphic(r) && !unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
