@@ -209,3 +209,12 @@ Feature: Register
       """
       {"email": "josé@example.com", "profile": {"first_name": "Zoë 👩\u200D💻", "last_name": "山田 ❤\uFE0F"}}
       """
+
+  Scenario: A password's strength is scored only once every cheaper check has passed
+    When I send a POST request to "/api/v1/auth/register" with body:
+      """
+      {"email": "weakmix@example.com", "password": "password1", "confirm_password": "password2", "first_name": "Ann", "last_name": "Bee"}
+      """
+    Then the response status should be 422
+    And the response should be a validation error at "body.confirm_password" of type "value_error"
+    And the response field "detail.1" should not exist
