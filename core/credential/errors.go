@@ -20,4 +20,10 @@ var (
 	ErrSessionNotFound = errors.New("session not found")
 	// ErrStaleRefresh: the session no longer holds the refresh id being spent (see Rotate).
 	ErrStaleRefresh = errors.New("refresh token is not the session's current one")
+	// ErrBadLink: a one-time token (reset, verification, email change) that is malformed, wrong,
+	// used, superseded, expired or issued for a password or address the account no longer has,
+	// deliberately indistinguishable.
+	ErrBadLink = errors.New("the link is invalid or has expired")
+	// ErrAlreadyVerified: a verification mail asked for an address that is verified already.
+	ErrAlreadyVerified = errors.New("the email address is already verified")
 )

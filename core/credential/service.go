@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
@@ -18,6 +19,10 @@ type Config struct {
 	AccessTTL     time.Duration
 	RefreshTTL    time.Duration
 	SessionMaxAge time.Duration // refreshing never extends a session past this since login; 0: no limit
+	// Lifetimes of the tokens sent by mail.
+	ResetTTL       time.Duration
+	VerifyTTL      time.Duration
+	EmailChangeTTL time.Duration
 }
 
 // Deps is what a Service is built from.
@@ -30,7 +35,10 @@ type Deps struct {
 	Tokens   TokenCodec
 	Clock    Clock
 	IDs      IDGenerator
-	Config   Config
+	Outbox   mail.Outbox
+	// Queued, if set, is called after a use case queued mail, to wake a courier.
+	Queued func()
+	Config Config
 }
 
 // Service carries out the credential use cases.
@@ -43,6 +51,8 @@ type Service struct {
 	tokens   TokenCodec
 	clock    Clock
 	ids      IDGenerator
+	outbox   mail.Outbox
+	queued   func()
 	cfg      Config
 
 	dummyOnce sync.Once
@@ -53,7 +63,7 @@ type Service struct {
 func NewService(d Deps) *Service {
 	return &Service{
 		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, hasher: d.Hasher, policy: d.Policy,
-		tokens: d.Tokens, clock: d.Clock, ids: d.IDs, cfg: d.Config,
+		tokens: d.Tokens, clock: d.Clock, ids: d.IDs, outbox: d.Outbox, queued: d.Queued, cfg: d.Config,
 	}
 }
 
@@ -95,9 +105,12 @@ func (s *Service) Register(ctx context.Context, r Registration) (*user.User, err
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
 	u := user.New(user.ID(s.ids.NewID()), email, hash, profile, s.clock.Now())
+	u.Notify(s.notice(user.NoticeVerifyEmail, "", ""))
 	if err := s.users.Insert(ctx, u); err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
+	s.mailQueued()
+	u.Outbox = nil
 	return u, nil
 }
 

@@ -43,12 +43,19 @@ type Config struct {
 	IPMaxFailures    int           // failed logins per client address before lockouts start
 	RegisterMaxPerIP int           // registrations per client address per RegisterWindow
 	RegisterWindow   time.Duration
+	// Mail-sending requests (forgot-password, resend verification, change email) per MailWindow:
+	MailMaxPerAccount int // per account name, whether or not an account has it
+	MailMaxPerIP      int // per client address
+	MailWindow        time.Duration
+	// TokenMaxFailures is how many wrong one-time tokens a client address may send before lockouts
+	// start, counted like failed logins; asking for a new token forgives none of them.
+	TokenMaxFailures int
 }
 
 // Retention is how long a counter can still matter after its last event: a store may forget one
 // that has seen nothing for longer.
 func (c Config) Retention() time.Duration {
-	return max(c.LoginWindow+maxLockout, c.RegisterWindow, pendingTimeout)
+	return max(c.LoginWindow+maxLockout, c.RegisterWindow, c.MailWindow, pendingTimeout)
 }
 
 // Lockouts start at firstLockout and double with every further failure, up to maxLockout. At most
@@ -171,27 +178,78 @@ func (tk *Ticket) Settle(ctx context.Context, o Outcome) error {
 // Register counts a registration from address, refusing it once the address has used up its
 // allowance for the window. An empty address is not counted.
 func (t *Throttle) Register(ctx context.Context, address string) error {
-	if t.cfg.RegisterMaxPerIP <= 0 || address == "" {
+	if address == "" {
+		return nil
+	}
+	if err := t.allow(ctx, registerKey(address), t.cfg.RegisterMaxPerIP, t.cfg.RegisterWindow); err != nil {
+		return fmt.Errorf("count registration: %w", err)
+	}
+	return nil
+}
+
+// Mail counts a request that sends mail about account from address, refusing it once either has
+// used up its allowance for the window. An empty address is not counted.
+func (t *Throttle) Mail(ctx context.Context, account, address string) error {
+	if address != "" {
+		if err := t.allow(ctx, mailIPKey(address), t.cfg.MailMaxPerIP, t.cfg.MailWindow); err != nil {
+			return fmt.Errorf("count mail request: %w", err)
+		}
+	}
+	if err := t.allow(ctx, mailAccountKey(account), t.cfg.MailMaxPerAccount, t.cfg.MailWindow); err != nil {
+		return fmt.Errorf("count mail request: %w", err)
+	}
+	return nil
+}
+
+// AdmitToken admits a check of a one-time token sent from address. A wrong token counts towards
+// the address's lockout like a failed login; a right one forgives nothing. An empty address is
+// not counted.
+func (t *Throttle) AdmitToken(ctx context.Context, address string) (*Ticket, error) {
+	tk := &Ticket{t: t}
+	if t.cfg.TokenMaxFailures > 0 && address != "" {
+		if err := t.admitWaiting(ctx, tokenKey(address), t.cfg.TokenMaxFailures); err != nil {
+			return nil, err
+		}
+		tk.holds = append(tk.holds, hold{key: tokenKey(address)})
+	}
+	return tk, nil
+}
+
+// Forgive clears the login failures of account: its owner proved they read its mailbox.
+func (t *Throttle) Forgive(ctx context.Context, account string) error {
+	if t.cfg.LoginMaxFailures <= 0 {
+		return nil
+	}
+	_, err := t.store.Update(ctx, accountKey(account), func(a *Attempts) error {
+		a.Count, a.First, a.Last = 0, time.Time{}, time.Time{}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("forgive login failures: %w", err)
+	}
+	return nil
+}
+
+// allow counts an event under key, refusing it with a ThrottledError once max events fell in the
+// current window. A zero max allows everything and counts nothing.
+func (t *Throttle) allow(ctx context.Context, key string, limit int, window time.Duration) error {
+	if limit <= 0 {
 		return nil
 	}
 	now := t.now()
-	_, err := t.store.Update(ctx, registerKey(address), func(a *Attempts) error {
-		end := a.First.Add(t.cfg.RegisterWindow)
+	_, err := t.store.Update(ctx, key, func(a *Attempts) error {
+		end := a.First.Add(window)
 		if !now.Before(end) {
 			*a = Attempts{First: now}
-			end = now.Add(t.cfg.RegisterWindow)
+			end = now.Add(window)
 		}
-		if a.Count >= t.cfg.RegisterMaxPerIP {
+		if a.Count >= limit {
 			return &ThrottledError{RetryAfter: end.Sub(now)}
 		}
 		a.Count++
 		a.Last = now
 		return nil
 	})
-	var throttled *ThrottledError
-	if err != nil && !errors.As(err, &throttled) {
-		return fmt.Errorf("count registration: %w", err)
-	}
 	return err
 }
 
@@ -200,6 +258,9 @@ func ipKey(address string) string      { return "login/ip/" + address }
 func registerKey(address string) string {
 	return "register/ip/" + address
 }
+func mailAccountKey(account string) string { return "mail/account/" + account }
+func mailIPKey(address string) string      { return "mail/ip/" + address }
+func tokenKey(address string) string       { return "token/ip/" + address }
 
 func (t *Throttle) now() time.Time {
 	return t.clock.Now().UTC()

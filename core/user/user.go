@@ -44,6 +44,11 @@ type User struct {
 	// except KeptSession, the session that made the latest change.
 	TokenEpoch  int64
 	KeptSession string
+	// Tokens are the one-time tokens out for this account, at most one per purpose.
+	Tokens []Token
+	// Outbox holds notices queued by a change not yet written; a store empties it into the mail
+	// outbox in the write that stores the change.
+	Outbox []Notice
 }
 
 // New builds a user who has just registered. The password hash comes from the credential rules.
@@ -65,6 +70,22 @@ func (u *User) RecordLogin(at time.Time, upgradedHash string) {
 	if upgradedHash != "" {
 		u.PasswordHash = upgradedHash
 	}
+}
+
+// ResetPassword stores a new hash set without the old password: every session ends, and the
+// address counts as verified, since only its mailbox could have asked. Whoever registered the
+// address before its owner did loses every session with it.
+func (u *User) ResetPassword(hash string) {
+	u.ChangePassword(hash, "")
+	u.IsVerified = true
+}
+
+// ChangeEmail moves the account to email, proven by a token mailed there; every other token,
+// issued for the old address, is void.
+func (u *User) ChangeEmail(email string) {
+	u.Email = email
+	u.IsVerified = true
+	u.Tokens = nil
 }
 
 // ChangePassword stores a new hash and invalidates every session except keep.

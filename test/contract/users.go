@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -223,10 +224,28 @@ func assertSameUser(t *testing.T, got, want *user.User) {
 	if !samePtr(g.Profile.Bio, w.Profile.Bio) || !samePtr(g.Profile.PhoneNumber, w.Profile.PhoneNumber) {
 		t.Errorf("Profile = %+v, want %+v", g.Profile, w.Profile)
 	}
+	if len(g.Outbox) != 0 {
+		t.Errorf("a stored user came back with notices in its Outbox: %+v", g.Outbox)
+	}
+	if len(g.Tokens) != len(w.Tokens) {
+		t.Errorf("Tokens = %+v, want %+v", g.Tokens, w.Tokens)
+	} else {
+		for i := range g.Tokens {
+			gt, wt := g.Tokens[i], w.Tokens[i]
+			if !gt.IssuedAt.Equal(wt.IssuedAt) || !gt.ExpiresAt.Equal(wt.ExpiresAt) {
+				t.Errorf("Tokens[%d] times = %v, %v; want %v, %v", i, gt.IssuedAt, gt.ExpiresAt, wt.IssuedAt, wt.ExpiresAt)
+			}
+			gt.IssuedAt, gt.ExpiresAt, wt.IssuedAt, wt.ExpiresAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+			if gt != wt {
+				t.Errorf("Tokens[%d] = %+v, want %+v", i, gt, wt)
+			}
+		}
+	}
+	g.Tokens, w.Tokens, g.Outbox, w.Outbox = nil, nil, nil, nil
 	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
 	g.LastLogin, w.LastLogin = nil, nil
 	g.Profile.Bio, w.Profile.Bio, g.Profile.PhoneNumber, w.Profile.PhoneNumber = nil, nil, nil, nil
-	if g != w {
+	if !reflect.DeepEqual(g, w) {
 		t.Errorf("user = %+v\nwant   %+v", g, w)
 	}
 }

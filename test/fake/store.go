@@ -3,6 +3,7 @@ package fake
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/authd/authd/core/credential"
@@ -10,15 +11,25 @@ import (
 )
 
 // Users is a map-backed user.Store.
+// Notices a written user carries go to Mail in the same step.
 type Users struct {
 	mu      sync.Mutex
 	byID    map[user.ID]user.User
 	byEmail map[string]user.ID
+	Mail    *Outbox
 }
 
-// NewUsers returns an empty Users.
+// NewUsers returns an empty Users with an empty Mail outbox.
 func NewUsers() *Users {
-	return &Users{byID: map[user.ID]user.User{}, byEmail: map[string]user.ID{}}
+	return &Users{byID: map[user.ID]user.User{}, byEmail: map[string]user.ID{}, Mail: NewOutbox()}
+}
+
+// post moves u's notices into the outbox; the caller holds s.mu.
+func (s *Users) post(u *user.User) {
+	for _, n := range u.Outbox {
+		_ = s.Mail.Enqueue(context.Background(), n)
+	}
+	u.Outbox = nil
 }
 
 // Insert implements user.Store.
@@ -29,7 +40,9 @@ func (s *Users) Insert(_ context.Context, u *user.User) error {
 		return user.ErrEmailTaken
 	}
 	s.byEmail[u.Email] = u.ID
-	s.byID[u.ID] = clone(*u)
+	c := clone(*u)
+	s.post(&c)
+	s.byID[u.ID] = c
 	return nil
 }
 
@@ -72,6 +85,17 @@ func (s *Users) update(id user.ID, change func(*user.User) error) (*user.User, e
 	if err := change(&u); err != nil {
 		return nil, err
 	}
+	if u.ID != id {
+		return nil, errors.New("fake: a change may not alter the user's id")
+	}
+	if u.Email != old.Email {
+		if _, taken := s.byEmail[u.Email]; taken {
+			return nil, user.ErrEmailTaken
+		}
+		delete(s.byEmail, old.Email)
+		s.byEmail[u.Email] = id
+	}
+	s.post(&u)
 	s.byID[id] = clone(u)
 	return &u, nil
 }
@@ -89,6 +113,8 @@ func clone(u user.User) user.User {
 		p := *u.Profile.PhoneNumber
 		u.Profile.PhoneNumber = &p
 	}
+	u.Tokens = append([]user.Token(nil), u.Tokens...)
+	u.Outbox = append([]user.Notice(nil), u.Outbox...)
 	return u
 }
 
