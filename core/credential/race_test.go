@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/fake"
 )
 
@@ -118,6 +119,53 @@ func TestLoginsRacingPasswordChangesNeverOutliveThem(t *testing.T) {
 		}
 		if _, err := e.svc.Refresh(ctx, pair.RefreshToken); err == nil {
 			t.Fatalf("round %d: a refresh token from the old password outlived the change", round)
+		}
+	}
+}
+
+// A reset races logins with the old password (the account's squatter, say) many times over;
+// whatever the interleaving, once the reset has answered, no session of such a login works.
+func TestLoginsRacingAResetNeverOutliveIt(t *testing.T) {
+	t.Parallel()
+	for round := range 100 {
+		e, box := newEnv(t), &postbox{}
+		e.register(t, "a@example.com")
+		if err := e.svc.ForgotPassword(ctx, "a@example.com", ""); err != nil {
+			t.Fatal(err)
+		}
+		e.deliver(t, box)
+		token := box.last(t, user.NoticeResetPassword, "a@example.com").Token
+		const newPw = "NewSecurePass123!"
+		var wg sync.WaitGroup
+		var pair credential.Pair
+		var loginErr, resetErr error
+		wg.Go(func() {
+			for range round % 7 {
+				runtime.Gosched()
+			}
+			pair, _, loginErr = e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
+		})
+		wg.Go(func() {
+			for range round % 5 {
+				runtime.Gosched()
+			}
+			resetErr = e.svc.ResetPassword(ctx, credential.PasswordReset{Token: token, New: newPw, Confirm: newPw})
+		})
+		wg.Wait()
+		if resetErr != nil {
+			t.Fatalf("round %d: reset: %v", round, resetErr)
+		}
+		if loginErr != nil {
+			if !errors.Is(loginErr, credential.ErrInvalidCredentials) {
+				t.Fatalf("round %d: login: %v", round, loginErr)
+			}
+			continue
+		}
+		if _, err := e.svc.Authenticate(ctx, pair.AccessToken); err == nil {
+			t.Fatalf("round %d: a login with the old password outlived the reset", round)
+		}
+		if _, err := e.svc.Refresh(ctx, pair.RefreshToken); err == nil {
+			t.Fatalf("round %d: a refresh token from the old password outlived the reset", round)
 		}
 	}
 }

@@ -40,8 +40,11 @@ func newEnv(t *testing.T) *env {
 func (e *env) deps() credential.Deps {
 	return credential.Deps{
 		Users: e.users, Sessions: e.sessions, Throttle: throttle.New(e.attempts, e.clock, throttleConfig), Hasher: e.hasher,
-		Policy: credential.NewPolicy(fake.Meter{}), Tokens: fake.Tokens{}, Clock: e.clock, IDs: e.ids,
-		Config: credential.Config{AccessTTL: 30 * time.Minute, RefreshTTL: 24 * time.Hour},
+		Policy: credential.NewPolicy(fake.Meter{}), Tokens: fake.Tokens{}, Clock: e.clock, IDs: e.ids, Outbox: e.users.Mail,
+		Config: credential.Config{
+			AccessTTL: 30 * time.Minute, RefreshTTL: 24 * time.Hour,
+			ResetTTL: 30 * time.Minute, VerifyTTL: 24 * time.Hour, EmailChangeTTL: time.Hour,
+		},
 	}
 }
 
@@ -49,6 +52,7 @@ const pw = "SecurePass123!"
 
 var throttleConfig = throttle.Config{
 	LoginMaxFailures: 5, LoginWindow: 15 * time.Minute, IPMaxFailures: 20, RegisterMaxPerIP: 3, RegisterWindow: time.Hour,
+	MailMaxPerAccount: 3, MailMaxPerIP: 10, MailWindow: time.Hour, TokenMaxFailures: 5,
 }
 
 func (e *env) register(t *testing.T, email string) *user.User {

@@ -73,11 +73,12 @@ func (u *User) RecordLogin(at time.Time, upgradedHash string) {
 }
 
 // ResetPassword stores a new hash set without the old password: every session ends, and the
-// address counts as verified, since only its mailbox could have asked. Whoever registered the
+// address counts as verified, since only its mailbox could have asked, and every other token is void. Whoever registered the
 // address before its owner did loses every session with it.
 func (u *User) ResetPassword(hash string) {
 	u.ChangePassword(hash, "")
 	u.IsVerified = true
+	u.Tokens = nil
 }
 
 // ChangeEmail moves the account to email, proven by a token mailed there; every other token,
