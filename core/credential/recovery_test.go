@@ -398,3 +398,32 @@ func invalid(err error) bool {
 	var one *user.ValidationError
 	return errors.As(err, &one)
 }
+
+func TestTheBellWakesAnIdleCourier(t *testing.T) {
+	t.Parallel()
+	e, box := newEnv(t), &postbox{}
+	bell := mail.NewBell()
+	d := e.deps()
+	d.Queued = bell.Ring
+	e.svc = credential.NewService(d)
+	c := mail.NewCourier(mail.CourierDeps{Outbox: e.users.Mail, Composer: e.svc, Sender: box, Clock: e.clock, Bell: bell,
+		Config: mail.Config{Poll: time.Hour}})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(runCtx) }()
+	defer func() {
+		stop()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run = %v, want context.Canceled", err)
+		}
+	}()
+	e.register(t, "a@example.com")
+	deadline := time.Now().Add(5 * time.Second)
+	for box.count() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the courier slept through the bell: no mail within 5s with a poll of an hour")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	box.last(t, user.NoticeVerifyEmail, "a@example.com")
+}

@@ -66,16 +66,31 @@ type CourierDeps struct {
 	Sender   Sender
 	Clock    Clock
 	Observer Observer // may be nil
+	Bell     *Bell    // may be nil: then only polls find new mail
 	Log      *slog.Logger
 	Config   Config
+}
+
+// Bell tells an idle courier that mail was queued, so it need not wait for its next poll. Use
+// cases ring it after a write that queued mail; rings while the courier is busy fold into one.
+type Bell struct{ c chan struct{} }
+
+// NewBell returns a Bell.
+func NewBell() *Bell { return &Bell{c: make(chan struct{}, 1)} }
+
+// Ring wakes the courier, never blocking.
+func (b *Bell) Ring() {
+	select {
+	case b.c <- struct{}{}:
+	default:
+	}
 }
 
 // Courier delivers the outbox's messages. Any number may run, one per replica: the outbox's
 // leases give each message to one at a time.
 type Courier struct {
-	d    CourierDeps
-	cfg  Config
-	wake chan struct{}
+	d   CourierDeps
+	cfg Config
 }
 
 // NewCourier returns a Courier over d.
@@ -83,15 +98,10 @@ func NewCourier(d CourierDeps) *Courier {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Courier{d: d, cfg: d.Config.withDefaults(), wake: make(chan struct{}, 1)}
-}
-
-// Wake tells an idle courier that a message was queued, so it need not wait for its next poll.
-func (c *Courier) Wake() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
+	if d.Bell == nil {
+		d.Bell = NewBell()
 	}
+	return &Courier{d: d, cfg: d.Config.withDefaults()}
 }
 
 // Run delivers due messages until ctx ends, then returns ctx's error.
@@ -106,13 +116,13 @@ func (c *Courier) Run(ctx context.Context) error {
 	}
 }
 
-// idle waits for a poll interval, or until Wake.
+// idle waits for a poll interval, or until the bell rings.
 func (c *Courier) idle(ctx context.Context) error {
 	wait, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
 		select {
-		case <-c.wake:
+		case <-c.d.Bell.c:
 			cancel()
 		case <-wait.Done():
 		}
