@@ -145,7 +145,9 @@ func (c *Courier) DeliverDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("claim a message: %w", err)
 		}
-		if err := c.deliver(ctx, m); err != nil {
+		// A message in hand is finished even when ctx ends meanwhile (a shutdown): abandoned, it
+		// would wait out its lease. The sender's own timeouts bound it.
+		if err := c.deliver(context.WithoutCancel(ctx), m); err != nil {
 			return n, err
 		}
 		n++
