@@ -20,9 +20,7 @@ func (a *API) authenticated(next func(http.ResponseWriter, *http.Request, *crede
 			a.writeError(w, r, err)
 			return
 		}
-		if l, ok := r.Context().Value(logFieldsKey{}).(*logFields); ok {
-			l.userID = string(p.User.ID)
-		}
+		noteUser(r, p.User)
 		next(w, r, p)
 	}
 }

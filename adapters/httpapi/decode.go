@@ -31,6 +31,10 @@ type field struct {
 	// verbatim fields must arrive in NFC and are not normalised: for an identifier like an email,
 	// normalising would merge addresses that differ (the Kelvin sign U+212A would become "K").
 	verbatim bool
+	// opaque fields are secrets the core judges whole (a link's token): passed on exactly as sent,
+	// neither normalised nor held to NFC, so that a near miss is a bad link like any other and the
+	// answer gives no hint about the token's alphabet.
+	opaque bool
 	// minLen and maxLen are the document's minLength and maxLength (0: none). They count code
 	// points of the string as sent, as JSON Schema does, before any normalising or trimming, so
 	// the service and the document refuse the same strings for their length.
@@ -139,6 +143,9 @@ func stringValue(f field, raw jsontext.Value) (value, *fieldProblem) {
 			return value{}, bodyProblem(f.name, typeStringTooShort, "String should have at least "+characters(f.minLen))
 		} else if f.maxLen > 0 && n > f.maxLen {
 			return value{}, bodyProblem(f.name, typeStringTooLong, "String should have at most "+characters(f.maxLen))
+		}
+		if f.opaque {
+			return value{present: true, s: tok}, nil
 		}
 		if f.verbatim {
 			if !norm.NFC.IsNormalString(tok) {

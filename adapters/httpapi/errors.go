@@ -51,6 +51,8 @@ var errorStatuses = []struct {
 	{credential.ErrInvalidToken, statusError{http.StatusUnauthorized, "invalid_token", "Could not validate credentials"}},
 	{errNotAuthenticated, statusError{http.StatusUnauthorized, "not_authenticated", "Not authenticated"}},
 	{credential.ErrWrongPassword, statusError{http.StatusBadRequest, "wrong_password", "Current password is incorrect"}},
+	{credential.ErrBadLink, statusError{http.StatusBadRequest, "invalid_link", "The link is invalid or has expired"}},
+	{credential.ErrAlreadyVerified, statusError{http.StatusConflict, "already_verified", "The email address is already verified"}},
 	{errTooLarge, statusError{http.StatusRequestEntityTooLarge, "body_too_large", "Request body is larger than 1 MiB"}},
 	{errUnsupportedMedia, statusError{http.StatusUnsupportedMediaType, "unsupported_media_type", "Request body must be JSON (Content-Type: application/json)"}},
 	{storage.ErrUnavailable, statusError{http.StatusServiceUnavailable, "storage_unavailable", "The service is temporarily unavailable; retry shortly"}},

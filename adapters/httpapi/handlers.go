@@ -73,9 +73,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	if f, ok := r.Context().Value(logFieldsKey{}).(*logFields); ok {
-		f.userID = string(u.ID)
-	}
+	noteUser(r, u)
 	writeJSON(w, http.StatusOK, viewTokens(pair))
 }
 

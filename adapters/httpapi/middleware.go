@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+
+	"github.com/authd/authd/core/user"
 )
 
 type requestIDKey struct{}
@@ -17,6 +19,13 @@ type logFieldsKey struct{}
 
 // logFields collects what inner handlers learn (the user) for the access log line.
 type logFields struct{ route, userID string }
+
+// noteUser names the account a request acted on in its access-log line.
+func noteUser(r *http.Request, u *user.User) {
+	if f, ok := r.Context().Value(logFieldsKey{}).(*logFields); ok {
+		f.userID = string(u.ID)
+	}
+}
 
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 

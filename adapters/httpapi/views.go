@@ -38,6 +38,11 @@ type publicUserView struct {
 	Profile    publicProfileView `json:"profile"`
 }
 
+// acceptedView answers a request whose work goes on after the answer, such as sending mail.
+type acceptedView struct {
+	Detail string `json:"detail"`
+}
+
 type tokenView struct {
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
