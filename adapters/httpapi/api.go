@@ -62,6 +62,7 @@ func New(o Options) http.Handler {
 	r.HandleFunc("/healthz", a.healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/readyz", a.readyz).Methods(http.MethodGet, http.MethodHead)
 	routeDocs(r)
+	routePages(r)
 	r.HandleFunc("/.well-known/jwks.json", a.publishJWKS).Methods(http.MethodGet)
 	if o.MetricsHandler != nil {
 		r.Handle("/metrics", o.MetricsHandler).Methods(http.MethodGet)

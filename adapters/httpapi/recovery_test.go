@@ -57,13 +57,22 @@ func TestForgotPassword(t *testing.T) {
 	wantThrottled(t, w.send(t, http.MethodPost, forgot, "", `{"email":"ALICE@example.com"}`))
 }
 
-// A reset token sets a new password once, ending every session; the password rules still hold.
+// Opening the reset page with a token changes nothing; the token is spent only by the POST, once.
 func TestResetPassword(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	session := w.register(t, "alice@example.com")
 	w.send(t, http.MethodPost, forgot, "", `{"email":"alice@example.com"}`)
 	token := w.link(t, user.NoticeResetPassword, "alice@example.com")
+	before := len(w.users.Mail.Messages())
+
+	if page := w.send(t, http.MethodGet, "/reset-password?token="+token, "", ""); page.Code != http.StatusOK {
+		t.Fatalf("the page: %d %s", page.Code, page.Body)
+	}
+	w.login(t, "alice@example.com", "SecurePass123!") // the GET set no password
+	if after := len(w.users.Mail.Messages()); after != before {
+		t.Errorf("the GET queued %d notices", after-before)
+	}
 
 	body := func(token, pw, confirm string) string {
 		return `{"token":"` + token + `","new_password":"` + pw + `","confirm_password":"` + confirm + `"}`
@@ -74,7 +83,7 @@ func TestResetPassword(t *testing.T) {
 
 	rec := w.send(t, http.MethodPost, reset, "", body(token, "NewSecurePass123!", "NewSecurePass123!"))
 	if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
-		t.Fatalf("reset: %d %s, want 204", rec.Code, rec.Body)
+		t.Fatalf("reset with the token the GET left alone: %d %s, want 204", rec.Code, rec.Body)
 	}
 	w.login(t, "alice@example.com", "NewSecurePass123!")
 	if old := w.send(t, http.MethodPost, "/api/v1/auth/login", "", `{"email":"alice@example.com","password":"SecurePass123!"}`); old.Code != http.StatusUnauthorized {
@@ -128,6 +137,11 @@ func TestVerifyEmail(t *testing.T) {
 	w := newWorld(t)
 	session := w.register(t, "alice@example.com")
 	token := w.link(t, user.NoticeVerifyEmail, "alice@example.com")
+	w.send(t, http.MethodGet, "/verify-email?token="+token, "", "")
+	if me := w.send(t, http.MethodGet, "/api/v1/users/me", session, ""); !strings.Contains(me.Body.String(), `"is_verified":false`) {
+		t.Fatalf("opening the page verified the address: %s", me.Body)
+	}
+
 	rec := w.send(t, http.MethodPost, verify, "", tokenBody(token))
 	me := w.send(t, http.MethodGet, "/api/v1/users/me", session, "")
 	if rec.Code != http.StatusOK || rec.Body.String() != me.Body.String() || !strings.Contains(rec.Body.String(), `"is_verified":true`) {
@@ -200,6 +214,11 @@ func TestConfirmEmailChange(t *testing.T) {
 		t.Fatalf("change: %d %s", rec.Code, rec.Body)
 	}
 	token := w.link(t, user.NoticeConfirmEmail, "new@example.com")
+	w.send(t, http.MethodGet, "/confirm-email?token="+token, "", "")
+	if me := w.send(t, http.MethodGet, "/api/v1/users/me", session, ""); !strings.Contains(me.Body.String(), `"email":"alice@example.com"`) {
+		t.Fatalf("opening the page moved the account: %s", me.Body)
+	}
+
 	rec := w.send(t, http.MethodPost, confirm, "", tokenBody(token))
 	me := w.send(t, http.MethodGet, "/api/v1/users/me", session, "")
 	if rec.Code != http.StatusOK || rec.Body.String() != me.Body.String() || !strings.Contains(rec.Body.String(), `"email":"new@example.com","is_active":true,"is_verified":true`) {
