@@ -21,15 +21,28 @@ var linkTokenLen = base64.RawURLEncoding.EncodedLen(idBytes + secretBytes)
 
 // newLinkToken returns a fresh token for id and the digest to store.
 func newLinkToken(id user.ID) (token, digest string, err error) {
-	raw, err := hex.DecodeString(string(id))
-	if err != nil || len(raw) != idBytes {
-		return "", "", fmt.Errorf("user id %q is not 12 bytes of hex", id)
-	}
 	secret := make([]byte, secretBytes)
 	if _, err := rand.Read(secret); err != nil {
 		return "", "", fmt.Errorf("read randomness: %w", err)
 	}
-	return base64.RawURLEncoding.EncodeToString(append(raw, secret...)), user.Digest(secret), nil
+	token, err = LinkToken(id, secret)
+	if err != nil {
+		return "", "", err
+	}
+	return token, user.Digest(secret), nil
+}
+
+// LinkToken is the link token naming id and carrying secret, whose user.Digest is what the
+// account's user.Token must hold; secret is 32 bytes.
+func LinkToken(id user.ID, secret []byte) (string, error) {
+	raw, err := hex.DecodeString(string(id))
+	if err != nil || len(raw) != idBytes {
+		return "", fmt.Errorf("user id %q is not 12 bytes of hex", id)
+	}
+	if len(secret) != secretBytes {
+		return "", fmt.Errorf("link token secret is %d bytes, want %d", len(secret), secretBytes)
+	}
+	return base64.RawURLEncoding.EncodeToString(append(raw, secret...)), nil
 }
 
 // parseLinkToken returns the account a token names and its secret's digest, or ErrBadLink.
