@@ -36,6 +36,14 @@ func (m Message) Links() []string {
 
 var linkPattern = regexp.MustCompile(`https?://[^\s<>"]+`)
 
+// Parse reads a message from its raw form, as an SMTP server or a spool file holds it, leaving the
+// envelope empty.
+func Parse(raw string) Message {
+	m := Message{Raw: raw}
+	m.parse()
+	return m
+}
+
 // parse fills in what a reader sees from m.Raw.
 func (m *Message) parse() {
 	msg, err := mail.ReadMessage(strings.NewReader(m.Raw))
