@@ -52,7 +52,6 @@ func (s *Service) ResetPassword(ctx context.Context, r PasswordReset) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	var reset *user.User
 	err := s.withLink(ctx, r.Token, r.ClientIP, func(id user.ID, digest string) error {
 		// The token is checked before the password's strength is scored or hashed: without a good
 		// one, a request costs no more than a wrong guess.
@@ -70,10 +69,18 @@ func (s *Service) ResetPassword(ctx context.Context, r PasswordReset) error {
 		if err != nil {
 			return fmt.Errorf("hash password: %w", err)
 		}
+		// The owner proved the mailbox; the guesses that locked the account out were someone
+		// else's. Forgiven before the reset is written, so a failure leaves the link unspent.
+		if err := s.throttle.Forgive(ctx, u.Email); err != nil {
+			return err
+		}
 		now := s.now()
-		reset, err = s.users.Update(ctx, id, func(u *user.User) error {
+		_, err = s.users.Update(ctx, id, func(u *user.User) error {
 			if _, ok := u.UseToken(user.ResetPassword, digest, now); !ok {
 				return ErrBadLink // used or superseded meanwhile
+			}
+			if !u.IsActive {
+				return ErrInactive
 			}
 			u.ResetPassword(hash)
 			u.Notify(s.notice(user.NoticePasswordReset, "", ""))
@@ -85,8 +92,7 @@ func (s *Service) ResetPassword(ctx context.Context, r PasswordReset) error {
 		return err
 	}
 	s.mailQueued()
-	// The owner proved the mailbox; the guesses that locked the account out were someone else's.
-	return s.throttle.Forgive(ctx, reset.Email)
+	return nil
 }
 
 // VerifyEmail marks the account's address verified with a verification token.
@@ -98,6 +104,9 @@ func (s *Service) VerifyEmail(ctx context.Context, token, clientIP string) (*use
 		verified, err = s.users.Update(ctx, id, func(u *user.User) error {
 			if _, ok := u.UseToken(user.VerifyEmail, digest, now); !ok {
 				return ErrBadLink
+			}
+			if !u.IsActive {
+				return ErrInactive
 			}
 			u.IsVerified = true
 			return nil
@@ -152,6 +161,10 @@ func (s *Service) RequestEmailChange(ctx context.Context, p *Principal, c EmailC
 	if err := s.throttle.Mail(ctx, p.User.Email, c.ClientIP); err != nil {
 		return err
 	}
+	// Counted under the new address too, so no number of accounts can flood one mailbox.
+	if err := s.throttle.Mail(ctx, email, ""); err != nil {
+		return err
+	}
 	ticket, err := s.throttle.AdmitPassword(ctx, p.User.Email)
 	if err != nil {
 		return err
@@ -184,15 +197,29 @@ func (s *Service) requestEmailChange(ctx context.Context, p *Principal, email, p
 	case !errors.Is(err, user.ErrNotFound):
 		return fmt.Errorf("change email: %w", err)
 	}
-	_, err := s.users.Update(ctx, p.User.ID, func(u *user.User) error {
-		if u.PasswordHash != verified {
-			return ErrWrongPassword // changed since it was checked
+	// As in changePassword: the password must be checked against the hash stored when the request
+	// is written, so one changed meanwhile (another session's change, a login's upgrade) is
+	// checked again, outside the store's write.
+	for range maxRecheck {
+		var stored string
+		_, err := s.users.Update(ctx, p.User.ID, func(u *user.User) error {
+			if u.PasswordHash != verified {
+				stored = u.PasswordHash
+				return errHashMoved
+			}
+			u.Notify(s.notice(user.NoticeConfirmEmail, email, email))
+			u.Notify(s.notice(user.NoticeEmailChange, "", email))
+			return nil
+		})
+		if !errors.Is(err, errHashMoved) {
+			return err
 		}
-		u.Notify(s.notice(user.NoticeConfirmEmail, email, email))
-		u.Notify(s.notice(user.NoticeEmailChange, "", email))
-		return nil
-	})
-	return err
+		if err := s.verifyCurrent(ctx, stored, password); err != nil {
+			return err
+		}
+		verified = stored
+	}
+	return user.ErrConflict
 }
 
 // ConfirmEmailChange moves the account to the address an email-change token was mailed to;
@@ -206,6 +233,9 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token, clientIP string
 			t, ok := u.UseToken(user.ChangeEmail, digest, now)
 			if !ok {
 				return ErrBadLink
+			}
+			if !u.IsActive {
+				return ErrInactive
 			}
 			old := u.Email
 			u.ChangeEmail(t.NewEmail)

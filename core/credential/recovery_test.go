@@ -3,6 +3,7 @@ package credential_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -426,4 +427,65 @@ func TestTheBellWakesAnIdleCourier(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	box.last(t, user.NoticeVerifyEmail, "a@example.com")
+}
+
+func TestLinksOfASwitchedOffAccountDoNothing(t *testing.T) {
+	t.Parallel()
+	e, box := newEnv(t), &postbox{}
+	u := e.register(t, "a@example.com")
+	e.deliver(t, box)
+	token := box.last(t, user.NoticeVerifyEmail, "a@example.com").Token
+	if _, err := e.users.Update(ctx, u.ID, func(u *user.User) error { u.IsActive = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.VerifyEmail(ctx, token, ""); !errors.Is(err, credential.ErrInactive) {
+		t.Fatalf("err = %v, want ErrInactive", err)
+	}
+	if stored, _ := e.users.ByID(ctx, u.ID); stored.IsVerified {
+		t.Fatal("a switched-off account was verified")
+	}
+}
+
+func TestOneMailboxCanNotBeFloodedWithEmailChangesFromManyAccounts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for i := range throttleConfig.MailMaxPerAccount + 1 {
+		email := string(rune('a'+i)) + "@example.com"
+		e.register(t, email)
+		_, p := e.login(t, email)
+		err := e.svc.RequestEmailChange(ctx, p, credential.EmailChange{NewEmail: "victim@example.com", CurrentPassword: pw})
+		if i < throttleConfig.MailMaxPerAccount && err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if i == throttleConfig.MailMaxPerAccount && !errors.Is(err, throttle.ErrThrottled) {
+			t.Fatalf("request %d to one address from a fresh account: err = %v, want throttled", i, err)
+		}
+	}
+}
+
+func TestAnEmailChangeChecksThePasswordAgainstAHashThatMovedMeanwhile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u := e.register(t, "a@example.com")
+	_, p := e.login(t, "a@example.com")
+	// A login upgraded the hash after the principal was read: the same password, a new hash.
+	if _, err := e.users.Update(ctx, u.ID, func(u *user.User) error { u.PasswordHash += "-upgraded"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	d := e.deps()
+	d.Hasher = upgradedHasher{e.hasher}
+	svc := credential.NewService(d)
+	if err := svc.RequestEmailChange(ctx, p, credential.EmailChange{NewEmail: "new@example.com", CurrentPassword: pw}); err != nil {
+		t.Fatalf("the right password after a hash upgrade: %v", err)
+	}
+	if err := svc.RequestEmailChange(ctx, p, credential.EmailChange{NewEmail: "new@example.com", CurrentPassword: "WrongPass123!"}); !errors.Is(err, credential.ErrWrongPassword) {
+		t.Fatalf("a wrong password: err = %v", err)
+	}
+}
+
+// upgradedHasher verifies a hash with "-upgraded" appended as the hash itself.
+type upgradedHasher struct{ credential.Hasher }
+
+func (h upgradedHasher) Verify(ctx context.Context, hash, password string) (bool, bool, error) {
+	return h.Hasher.Verify(ctx, strings.TrimSuffix(hash, "-upgraded"), password)
 }
