@@ -182,8 +182,9 @@ var semanticRefusals = []semanticRefusal{
 	{[]string{"body.confirm_password"}, "value_error", "passwords do not match", "must equal"},
 	{[]string{"body.new_password"}, "value_error", "new password must differ", "must differ from `current_password`"},
 	{[]string{"body.password", "body.new_password"}, "password_too_weak", "", "else `password_too_weak`"},
-	{[]string{"body.email"}, "value_error", "value is not a valid email address", "a plain address as RFC 5322 writes one"},
-	{[]string{"body.email"}, "value_error", "String must be in Unicode normalization form C", "Must be in Unicode NFC"},
+	{[]string{"body.email", "body.new_email"}, "value_error", "value is not a valid email address", "a plain address as RFC 5322 writes one"},
+	{[]string{"body.email", "body.new_email"}, "value_error", "String must be in Unicode normalization form C", "Must be in Unicode NFC"},
+	{[]string{"body.new_email"}, "value_error", "new email must differ", "must differ from the account's current address"},
 	// The text rule's patterns can't name every invisible character (Hangul fillers, variation
 	// selectors out of place, ZWJ between letters), and the core names the code point it refused.
 	{[]string{"body.first_name", "body.last_name", "body.bio", "body.phone_number"}, "value_error", "String must not contain ", "`value_error` naming the code point"},
