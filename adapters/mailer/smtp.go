@@ -38,12 +38,13 @@ const (
 type SMTPConfig struct {
 	// URL names the server: smtp://user:pass@host:587 (STARTTLS; port 587 when omitted) or
 	// smtps://user:pass@host:465 (TLS from the first byte; port 465 when omitted). User and
-	// password are URL-escaped; without them no SMTP AUTH is attempted. An smtp:// URL may end in
-	// ?tls=mandatory (the default), ?tls=starttls or ?tls=none.
+	// password are percent-encoded (an "@" in a password is %40); without them no SMTP AUTH is
+	// attempted. An smtp:// URL may end in ?tls=mandatory (the default), ?tls=starttls or ?tls=none.
 	URL string
 	// DialTimeout bounds connecting, TLS handshake of smtps:// included; DefaultDialTimeout when 0.
 	DialTimeout time.Duration
-	// SendTimeout bounds each step of the conversation once connected; DefaultSendTimeout when 0.
+	// SendTimeout bounds the conversation once connected, twice at most: once for the greeting,
+	// STARTTLS and AUTH, once for the message; DefaultSendTimeout when 0.
 	SendTimeout time.Duration
 	// CAFile is a PEM file of certificates to trust for the server instead of the system's roots,
 	// for a server with a private or self-signed certificate.
@@ -162,8 +163,8 @@ func Redact(raw string) string {
 // String names the server, without the password.
 func (s *SMTP) String() string { return s.redacted }
 
-// Deliver connects, sends m and quits. It gives up after the dial timeout when the server does not
-// answer, and never waits past ctx's deadline.
+// Deliver connects, sends m and quits. Connecting gets the dial timeout and each stage after it the
+// send timeout (see SMTPConfig), both cut to what is left of ctx's deadline when Deliver starts.
 func (s *SMTP) Deliver(ctx context.Context, m *gomail.Msg) error {
 	send := s.send
 	if deadline, ok := ctx.Deadline(); ok {
