@@ -1,13 +1,17 @@
 package boltstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/authd/authd/core/user"
 )
 
 func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
@@ -53,5 +57,55 @@ func TestGroupCommitIsolatesAFailingWrite(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A write of a batch that fails runs the others again: notices of a change that ran in the
+// rolled-back transaction must not reach the outbox, only those of the run that committed.
+func TestGroupCommitQueuesOnlyTheCommittedRunsNotices(t *testing.T) {
+	t.Parallel()
+	db, err := Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	const n = 40
+	for i := range n {
+		if err := db.Users().Insert(ctx, &user.User{ID: user.ID(fmt.Sprintf("%024x", i)), Email: fmt.Sprintf("u%d@example.com", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			runs := 0
+			_, err := db.Users().Update(ctx, user.ID(fmt.Sprintf("%024x", i)), func(u *user.User) error {
+				runs++
+				u.Notify(user.Notice{ID: fmt.Sprintf("u%d-run%d", i, runs), Kind: user.NoticeVerifyEmail})
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() { _ = db.bolt.do(func(*bolt.Tx) error { return boom }) })
+	}
+	wg.Wait()
+	perUser := map[string]int{}
+	err = db.bolt.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMail).ForEach(func(k, _ []byte) error {
+			perUser[strings.SplitN(string(k), "-", 2)[0]]++
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if got := perUser[fmt.Sprintf("u%d", i)]; got != 1 {
+			t.Errorf("user %d has %d messages, want 1", i, got)
+		}
 	}
 }

@@ -1,5 +1,5 @@
-// Package boltstore keeps users and sessions in one embedded bbolt file, for a single-node deployment
-// that needs no database server.
+// Package boltstore keeps users, sessions, throttling counters and the mail outbox in one embedded
+// bbolt file, for a single-node deployment that needs no database server.
 package boltstore
 
 import (
@@ -25,6 +25,7 @@ var (
 	bucketEmails   = []byte("emails")
 	bucketSessions = []byte("sessions")
 	bucketAttempts = []byte("attempts")
+	bucketMail     = []byte("mail")
 )
 
 // DB is an open bbolt file holding every bucket the stores need.
@@ -47,7 +48,7 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketUsers, bucketEmails, bucketSessions, bucketAttempts} {
+		for _, name := range [][]byte{bucketUsers, bucketEmails, bucketSessions, bucketAttempts, bucketMail} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
@@ -92,6 +93,9 @@ func (db *DB) Sessions() *Sessions { return &Sessions{bolt: db.bolt} }
 
 // Attempts returns the throttling counters backed by db.
 func (db *DB) Attempts() *Attempts { return db.attempts }
+
+// Outbox returns the mail outbox backed by db, into which Users and Sessions move notices.
+func (db *DB) Outbox() *Outbox { return &Outbox{bolt: db.bolt} }
 
 // write runs fn in a read-write transaction shared with concurrent writes (see groupCommit). fn
 // may run several times, so it must derive everything from tx and leave no trace outside it but

@@ -24,6 +24,18 @@ type userDoc struct {
 	PhoneNumber  *string    `json:"phone_number,omitempty"`
 	TokenEpoch   int64      `json:"token_epoch"`
 	KeptSession  string     `json:"kept_session,omitempty"`
+	Tokens       []tokenDoc `json:"tokens,omitempty"`
+}
+
+// tokenDoc is the stored half of a one-time token.
+type tokenDoc struct {
+	Purpose   string    `json:"purpose"`
+	Digest    string    `json:"digest"`
+	IssuedAt  time.Time `json:"issued_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Epoch     int64     `json:"epoch"`
+	Email     string    `json:"email"`
+	NewEmail  string    `json:"new_email,omitempty"`
 }
 
 func newUserDoc(u *user.User) userDoc {
@@ -33,7 +45,7 @@ func newUserDoc(u *user.User) userDoc {
 		CreatedAt: u.CreatedAt.UTC(), LastLogin: utcPtr(u.LastLogin),
 		FirstName: u.Profile.FirstName, LastName: u.Profile.LastName,
 		Bio: u.Profile.Bio, PhoneNumber: u.Profile.PhoneNumber,
-		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession,
+		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession, Tokens: newTokenDocs(u.Tokens),
 	}
 }
 
@@ -43,8 +55,30 @@ func (d userDoc) user() *user.User {
 		IsActive: d.IsActive, IsVerified: d.IsVerified,
 		CreatedAt: d.CreatedAt, LastLogin: d.LastLogin,
 		Profile:    user.Profile{FirstName: d.FirstName, LastName: d.LastName, Bio: d.Bio, PhoneNumber: d.PhoneNumber},
-		TokenEpoch: d.TokenEpoch, KeptSession: d.KeptSession,
+		TokenEpoch: d.TokenEpoch, KeptSession: d.KeptSession, Tokens: tokens(d.Tokens),
 	}
+}
+
+func newTokenDocs(ts []user.Token) []tokenDoc {
+	var docs []tokenDoc
+	for _, t := range ts {
+		docs = append(docs, tokenDoc{
+			Purpose: string(t.Purpose), Digest: t.Digest, IssuedAt: t.IssuedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC(),
+			Epoch: t.Epoch, Email: t.Email, NewEmail: t.NewEmail,
+		})
+	}
+	return docs
+}
+
+func tokens(docs []tokenDoc) []user.Token {
+	var ts []user.Token
+	for _, d := range docs {
+		ts = append(ts, user.Token{
+			Purpose: user.Purpose(d.Purpose), Digest: d.Digest, IssuedAt: d.IssuedAt, ExpiresAt: d.ExpiresAt,
+			Epoch: d.Epoch, Email: d.Email, NewEmail: d.NewEmail,
+		})
+	}
+	return ts
 }
 
 // decodeUser parses the document stored under key. The result shares no memory with raw, so it

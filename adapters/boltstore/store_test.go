@@ -14,6 +14,7 @@ import (
 
 	"github.com/authd/authd/adapters/boltstore"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/storage"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
@@ -50,6 +51,19 @@ func TestSessionStoreContract(t *testing.T) {
 	})
 }
 
+func TestOutboxContract(t *testing.T) {
+	t.Parallel()
+	contract.Outbox(t, func(t *testing.T) mail.Outbox { return open(t, dbPath(t)).Outbox() })
+}
+
+func TestNoticesContract(t *testing.T) {
+	t.Parallel()
+	contract.Notices(t, func(t *testing.T) contract.Stores {
+		db := open(t, dbPath(t))
+		return contract.Stores{Users: db.Users(), Sessions: db.Sessions(), Outbox: db.Outbox()}
+	})
+}
+
 func TestDataSurvivesReopen(t *testing.T) {
 	t.Parallel()
 	path := dbPath(t)
@@ -66,11 +80,18 @@ func TestDataSurvivesReopen(t *testing.T) {
 	if err := db.Sessions().Create(ctx, sess); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
+	n := contract.NewNotice("kept", sess.CreatedAt)
+	if err := db.Outbox().Enqueue(ctx, n); err != nil {
+		t.Fatalf("Enqueue: %v", err)
+	}
 	if err := db.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 
 	db = open(t, path)
+	if m, err := db.Outbox().Claim(ctx, n.CreatedAt, time.Minute); err != nil || m.ID != n.ID {
+		t.Errorf("Claim after reopen = %+v, %v; want the message queued before", m, err)
+	}
 	got, err := db.Users().ByEmail(ctx, u.Email)
 	if err != nil {
 		t.Fatalf("ByEmail after reopen: %v", err)
@@ -160,13 +181,17 @@ func TestCorruptDocumentsAreErrors(t *testing.T) {
 			if err := db.Sessions().Create(ctx, sess); err != nil {
 				t.Fatalf("Create: %v", err)
 			}
+			n := contract.NewNotice("n1", sess.CreatedAt)
+			if err := db.Outbox().Enqueue(ctx, n); err != nil {
+				t.Fatalf("Enqueue: %v", err)
+			}
 			if err := db.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			overwrite(t, path, map[string]string{"users": string(u.ID), "sessions": sess.ID}, garbage)
+			overwrite(t, path, map[string]string{"users": string(u.ID), "sessions": sess.ID, "mail": n.ID}, garbage)
 
 			db = open(t, path)
-			users, sessions := db.Users(), db.Sessions()
+			users, sessions, outbox := db.Users(), db.Sessions(), db.Outbox()
 			checks := map[string]func() error{
 				"ByID":         func() error { _, err := users.ByID(ctx, u.ID); return err },
 				"ByEmail":      func() error { _, err := users.ByEmail(ctx, u.Email); return err },
@@ -182,6 +207,9 @@ func TestCorruptDocumentsAreErrors(t *testing.T) {
 					return err
 				},
 				"DeleteExpired": func() error { _, err := sessions.DeleteExpired(ctx, sess.ExpiresAt.Add(time.Hour)); return err },
+				"Claim":         func() error { _, err := outbox.Claim(ctx, n.CreatedAt, time.Minute); return err },
+				"Retry":         func() error { return outbox.Retry(ctx, n.ID, n.CreatedAt, "x") },
+				"Backlog":       func() error { _, err := outbox.Backlog(ctx); return err },
 			}
 			for op, check := range checks {
 				err := check()

@@ -13,7 +13,8 @@ import (
 var _ user.Store = (*Users)(nil)
 
 // Users is a user.Store: documents in the users bucket by id, and an emails bucket from normalised
-// email to id that makes emails unique.
+// email to id that makes emails unique. The notices a written user carries go into the mail bucket
+// (see Outbox) in the same transaction.
 type Users struct {
 	bolt *file
 }
@@ -40,8 +41,18 @@ func (s *Users) Insert(ctx context.Context, u *user.User) error {
 		if err := users.Put(id, raw); err != nil {
 			return fmt.Errorf("put document: %w", err)
 		}
-		return nil
+		return post(tx, u.Outbox)
 	})
+}
+
+// post moves notices into the mail bucket of tx.
+func post(tx *bolt.Tx, notices []user.Notice) error {
+	for _, n := range notices {
+		if err := enqueue(tx, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ByID implements user.Store.
@@ -81,8 +92,8 @@ func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
 }
 
 // Update implements user.Store. bbolt runs one write transaction at a time, so the read, the
-// change and the write need no version check. The email can't change here: nothing in the core
-// renames an account yet, and keeping it fixed keeps the emails bucket right.
+// change and the write need no version check, and a change that moves the user to another email
+// moves its entry in the emails bucket in the same transaction.
 func (s *Users) Update(ctx context.Context, id user.ID, change func(*user.User) error) (*user.User, error) {
 	var out *user.User
 	err := update(ctx, s.bolt, "update user "+string(id), func(tx *bolt.Tx, refuse func(error)) error {
@@ -96,8 +107,9 @@ func (s *Users) Update(ctx context.Context, id user.ID, change func(*user.User) 
 	return out, nil
 }
 
-// updateUser applies change to the stored user inside tx; a missing user or the change's own error
-// goes to refuse, with nothing written.
+// updateUser applies change to the stored user inside tx, moving its email entry when the change
+// moved the email and its notices into the mail bucket; a missing user, the change's own error or
+// an email taken by another user goes to refuse, with nothing written.
 func updateUser(tx *bolt.Tx, id user.ID, change func(*user.User) error, refuse func(error)) (*user.User, error) {
 	doc, err := getUser(tx, []byte(id))
 	if errors.Is(err, user.ErrNotFound) {
@@ -112,8 +124,21 @@ func updateUser(tx *bolt.Tx, id user.ID, change func(*user.User) error, refuse f
 		refuse(err)
 		return nil, nil
 	}
-	if u.ID != id || u.Email != doc.Email {
-		return nil, fmt.Errorf("a change may not alter the user's id or email (%s → %s, %s → %s)", id, u.ID, doc.Email, u.Email)
+	if u.ID != id {
+		return nil, fmt.Errorf("a change may not alter the user's id (%s → %s)", id, u.ID)
+	}
+	if u.Email != doc.Email {
+		emails := tx.Bucket(bucketEmails)
+		if owner := emails.Get([]byte(u.Email)); owner != nil && string(owner) != string(id) {
+			refuse(user.ErrEmailTaken)
+			return nil, nil
+		}
+		if err := emails.Put([]byte(u.Email), []byte(id)); err != nil {
+			return nil, fmt.Errorf("index email: %w", err)
+		}
+		if err := emails.Delete([]byte(doc.Email)); err != nil {
+			return nil, fmt.Errorf("unindex email: %w", err)
+		}
 	}
 	raw, err := encode("user", string(id), newUserDoc(u))
 	if err != nil {
@@ -122,6 +147,10 @@ func updateUser(tx *bolt.Tx, id user.ID, change func(*user.User) error, refuse f
 	if err := tx.Bucket(bucketUsers).Put([]byte(id), raw); err != nil {
 		return nil, fmt.Errorf("put document: %w", err)
 	}
+	if err := post(tx, u.Outbox); err != nil {
+		return nil, err
+	}
+	u.Outbox = nil
 	return u, nil
 }
 

@@ -35,6 +35,28 @@ func NewUser(id, email string) *user.User {
 
 func hexID(n int) string { return fmt.Sprintf("%024x", n) }
 
+// ChangeToken is a change-email token of u naming email, as a request to move there leaves it.
+// A store may rely on one when it moves a user (see user.Store.Update), so the contracts' moves
+// come with it.
+func ChangeToken(u *user.User, email string) user.Token {
+	return user.Token{
+		Purpose: user.ChangeEmail, Digest: user.Digest([]byte("move to " + email)), IssuedAt: base, ExpiresAt: base.Add(time.Hour),
+		Epoch: u.TokenEpoch, Email: u.Email, NewEmail: email,
+	}
+}
+
+// MoveTo is the change that confirms a move: it moves the user to email, which one of its tokens
+// must name, as core's confirmation does.
+func MoveTo(email string) func(*user.User) error {
+	return func(u *user.User) error {
+		if !u.PendingEmail(email) {
+			return fmt.Errorf("contract: no change-email token names %s", email)
+		}
+		u.ChangeEmail(email)
+		return nil
+	}
+}
+
 // UserStore runs the user.Store contract against stores made by newStore.
 func UserStore(t *testing.T, newStore func(t *testing.T) user.Store) {
 	ctx := context.Background()
@@ -183,6 +205,192 @@ func UserStore(t *testing.T, newStore func(t *testing.T) user.Store) {
 		}
 		if wins != n || got.TokenEpoch != n {
 			t.Fatalf("%d of %d updates succeeded and the count is %d, want every one counted", wins, n, got.TokenEpoch)
+		}
+	})
+
+	t.Run("tokens round-trip", func(t *testing.T) {
+		s := newStore(t)
+		u := NewUser(hexID(1), "tokens@example.com")
+		u.Tokens = []user.Token{
+			{Purpose: user.VerifyEmail, Digest: user.Digest([]byte("verify")), IssuedAt: base, ExpiresAt: base.Add(24 * time.Hour), Epoch: u.TokenEpoch, Email: u.Email},
+			ChangeToken(u, "next@example.com"),
+		}
+		if err := s.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		stored, err := s.ByID(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("ByID: %v", err)
+		}
+		assertSameUser(t, stored, u)
+		reset := user.Token{Purpose: user.ResetPassword, Digest: user.Digest([]byte("reset")), IssuedAt: base.Add(time.Minute), ExpiresAt: base.Add(time.Hour)}
+		got, err := s.Update(ctx, u.ID, func(u *user.User) error {
+			u.IssueToken(reset)
+			u.DropToken(user.VerifyEmail)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+		u.IssueToken(reset)
+		u.DropToken(user.VerifyEmail)
+		assertSameUser(t, got, u)
+		if stored, err = s.ByEmail(ctx, u.Email); err != nil {
+			t.Fatalf("ByEmail: %v", err)
+		}
+		assertSameUser(t, stored, u)
+		if _, err := s.Update(ctx, u.ID, func(u *user.User) error { u.Tokens = nil; return nil }); err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+		if stored, err = s.ByID(ctx, u.ID); err != nil || len(stored.Tokens) != 0 {
+			t.Fatalf("after every token was dropped: %+v, %v", stored, err)
+		}
+	})
+
+	t.Run("a change may move the user to another email, and the old one is free", func(t *testing.T) {
+		s := newStore(t)
+		u := NewUser(hexID(1), "old@example.com")
+		u.Tokens = []user.Token{ChangeToken(u, "new@example.com")}
+		if err := s.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		got, err := s.Update(ctx, u.ID, MoveTo("new@example.com"))
+		if err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+		u.ChangeEmail("new@example.com")
+		assertSameUser(t, got, u)
+		found, err := s.ByEmail(ctx, "new@example.com")
+		if err != nil {
+			t.Fatalf("ByEmail of the new email: %v", err)
+		}
+		assertSameUser(t, found, u)
+		if _, err := s.ByEmail(ctx, "old@example.com"); !errors.Is(err, user.ErrNotFound) {
+			t.Fatalf("ByEmail of the old email: got %v, want ErrNotFound", err)
+		}
+		if err := s.Insert(ctx, NewUser(hexID(2), "old@example.com")); err != nil {
+			t.Fatalf("a registration of the old email: %v", err)
+		}
+		if found, err := s.ByEmail(ctx, "old@example.com"); err != nil || found.ID != user.ID(hexID(2)) {
+			t.Fatalf("ByEmail of the old email after its registration: %+v, %v", found, err)
+		}
+		if err := s.Insert(ctx, NewUser(hexID(3), "new@example.com")); !errors.Is(err, user.ErrEmailTaken) {
+			t.Fatalf("a registration of the new email: got %v, want ErrEmailTaken", err)
+		}
+	})
+
+	t.Run("a move to a taken email is refused and changes nothing", func(t *testing.T) {
+		s := newStore(t)
+		u := NewUser(hexID(1), "mover@example.com")
+		u.Tokens = []user.Token{ChangeToken(u, "taken@example.com")}
+		owner := NewUser(hexID(2), "taken@example.com")
+		for _, u := range []*user.User{u, owner} {
+			if err := s.Insert(ctx, u); err != nil {
+				t.Fatalf("Insert: %v", err)
+			}
+		}
+		if _, err := s.Update(ctx, u.ID, MoveTo("taken@example.com")); !errors.Is(err, user.ErrEmailTaken) {
+			t.Fatalf("Update: got %v, want ErrEmailTaken", err)
+		}
+		for email, want := range map[string]*user.User{u.Email: u, owner.Email: owner} {
+			got, err := s.ByEmail(ctx, email)
+			if err != nil {
+				t.Fatalf("ByEmail(%s): %v", email, err)
+			}
+			assertSameUser(t, got, want)
+		}
+		got, err := s.ByID(ctx, u.ID)
+		if err != nil {
+			t.Fatalf("ByID: %v", err)
+		}
+		assertSameUser(t, got, u)
+	})
+
+	t.Run("parallel moves to one email: exactly one wins", func(t *testing.T) {
+		s := newStore(t)
+		const n = 8
+		const prize = "prize@example.com"
+		movers := make([]*user.User, n)
+		for i := range movers {
+			movers[i] = NewUser(hexID(10+i), fmt.Sprintf("mover%d@example.com", i))
+			movers[i].Tokens = []user.Token{ChangeToken(movers[i], prize)}
+			if err := s.Insert(ctx, movers[i]); err != nil {
+				t.Fatalf("Insert: %v", err)
+			}
+		}
+		wins, taken := Race(t, n, user.ErrEmailTaken, func(i int) error {
+			_, err := s.Update(ctx, movers[i].ID, MoveTo(prize))
+			return err
+		})
+		if wins != 1 || taken != n-1 {
+			t.Fatalf("wins=%d taken=%d, want 1 and %d", wins, taken, n-1)
+		}
+		owner, err := s.ByEmail(ctx, prize)
+		if err != nil {
+			t.Fatalf("ByEmail: %v", err)
+		}
+		for _, m := range movers {
+			got, err := s.ByID(ctx, m.ID)
+			if err != nil {
+				t.Fatalf("ByID: %v", err)
+			}
+			switch {
+			case got.ID == owner.ID && got.Email != prize:
+				t.Errorf("ByEmail(%s) found %s, whose email is %s", prize, got.ID, got.Email)
+			case got.ID != owner.ID && got.Email != m.Email:
+				t.Errorf("mover %s lost the race but has email %s, want %s", got.ID, got.Email, m.Email)
+			case got.ID != owner.ID:
+				if kept, err := s.ByEmail(ctx, m.Email); err != nil || kept.ID != m.ID {
+					t.Errorf("ByEmail of a loser's own email: %+v, %v", kept, err)
+				}
+			}
+		}
+	})
+
+	t.Run("a move racing a registration of its email: exactly one owns it", func(t *testing.T) {
+		s := newStore(t)
+		for round := range 10 {
+			email := fmt.Sprintf("contested%d@example.com", round)
+			mover := NewUser(hexID(100+round), fmt.Sprintf("before%d@example.com", round))
+			mover.Tokens = []user.Token{ChangeToken(mover, email)}
+			if err := s.Insert(ctx, mover); err != nil {
+				t.Fatalf("Insert: %v", err)
+			}
+			registrant := NewUser(hexID(200+round), email)
+			wins, _ := Race(t, 2, user.ErrEmailTaken, func(i int) error {
+				if i == 0 {
+					_, err := s.Update(ctx, mover.ID, MoveTo(email))
+					return err
+				}
+				return s.Insert(ctx, registrant)
+			})
+			if wins != 1 {
+				t.Fatalf("round %d: %d of a move and a registration of one email won", round, wins)
+			}
+			owner, err := s.ByEmail(ctx, email)
+			if err != nil {
+				t.Fatalf("round %d: ByEmail: %v", round, err)
+			}
+			if owner.Email != email {
+				t.Fatalf("round %d: ByEmail(%s) found %s, whose email is %s", round, email, owner.ID, owner.Email)
+			}
+			moved, err := s.ByID(ctx, mover.ID)
+			if err != nil {
+				t.Fatalf("round %d: ByID: %v", round, err)
+			}
+			_, regErr := s.ByID(ctx, registrant.ID)
+			switch owner.ID {
+			case mover.ID:
+				if !errors.Is(regErr, user.ErrNotFound) {
+					t.Fatalf("round %d: the move won, yet the refused registration reads back: %v", round, regErr)
+				}
+			case registrant.ID:
+				if moved.Email != mover.Email {
+					t.Fatalf("round %d: the registration won, yet the mover has email %s", round, moved.Email)
+				}
+			default:
+				t.Fatalf("round %d: ByEmail found %s, neither racer", round, owner.ID)
+			}
 		}
 	})
 

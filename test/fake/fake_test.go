@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/contract"
@@ -24,4 +25,15 @@ func TestSessionsContract(t *testing.T) {
 
 func TestAttemptsContract(t *testing.T) {
 	contract.AttemptStore(t, func(*testing.T) throttle.Store { return fake.NewAttempts() })
+}
+
+func TestOutboxContract(t *testing.T) {
+	contract.Outbox(t, func(*testing.T) mail.Outbox { return fake.NewOutbox() })
+}
+
+func TestNoticesContract(t *testing.T) {
+	contract.Notices(t, func(*testing.T) contract.Stores {
+		users := fake.NewUsers()
+		return contract.Stores{Users: users, Sessions: fake.NewSessions(users), Outbox: users.Mail}
+	})
 }
