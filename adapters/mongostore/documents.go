@@ -1,9 +1,13 @@
 package mongostore
 
 import (
+	"fmt"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/user"
 )
 
@@ -13,12 +17,15 @@ import (
 
 type userDoc struct {
 	ID     string     `bson:"_id"`
-	Email  string     `bson:"email"`
 	Fields userFields `bson:",inline"`
+	// Outbox holds the notices written with the user and not yet moved into the mail collection:
+	// each write appends its own, and the move takes out exactly those it copied (see Outbox).
+	Outbox []bson.Raw `bson:"outbox"`
 }
 
-// userFields are what Users.Update may change: all but the id and the email, which its key names.
+// userFields are what Users.Update sets: all but the id and the pending notices.
 type userFields struct {
+	Email        string     `bson:"email"`
 	PasswordHash string     `bson:"password_hash"`
 	IsActive     bool       `bson:"is_active"`
 	IsVerified   bool       `bson:"is_verified"`
@@ -27,7 +34,42 @@ type userFields struct {
 	Profile      profileDoc `bson:"profile"`
 	TokenEpoch   int64      `bson:"token_epoch"`
 	KeptSession  string     `bson:"kept_session"`
+	Tokens       []tokenDoc `bson:"tokens"`
 	Version      int64      `bson:"version"` // this adapter's compare-and-swap counter; core never sees it
+}
+
+type tokenDoc struct {
+	Purpose   string    `bson:"purpose"`
+	Digest    string    `bson:"digest"`
+	IssuedAt  time.Time `bson:"issued_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+	Epoch     int64     `bson:"epoch"`
+	Email     string    `bson:"email"`
+	NewEmail  string    `bson:"new_email"`
+}
+
+// noticeDoc is a notice as a user document holds it until it is moved.
+type noticeDoc struct {
+	ID        string    `bson:"id"`
+	Kind      string    `bson:"kind"`
+	UserID    string    `bson:"user_id"`
+	To        string    `bson:"to"`
+	NewEmail  string    `bson:"new_email"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// messageDoc is a message of the mail collection, keyed by its notice's id.
+type messageDoc struct {
+	ID         string    `bson:"_id"`
+	Kind       string    `bson:"kind"`
+	UserID     string    `bson:"user_id"`
+	To         string    `bson:"to"`
+	NewEmail   string    `bson:"new_email"`
+	CreatedAt  time.Time `bson:"created_at"`
+	Attempts   int       `bson:"attempts"`
+	DueAt      time.Time `bson:"due_at"`
+	LastError  string    `bson:"last_error"`
+	LeaseUntil time.Time `bson:"lease_until"` // noLease when no courier holds it
 }
 
 type profileDoc struct {
@@ -37,10 +79,13 @@ type profileDoc struct {
 	PhoneNumber *string `bson:"phone_number"`
 }
 
-// emailDoc is the key that makes an email unique; its _id is the normalised email.
+// emailDoc is the key that makes an email unique; its _id is the normalised email. Nonce is drawn
+// anew by every claim of the key, so that a clearer's delete, filtered on the nonce it read, misses
+// a key claimed since (see Users).
 type emailDoc struct {
 	Email  string `bson:"_id"`
 	UserID string `bson:"user_id"`
+	Nonce  string `bson:"nonce"`
 }
 
 type sessionDoc struct {
@@ -54,29 +99,88 @@ type sessionDoc struct {
 	Version   int64      `bson:"version"` // as userFields.Version
 }
 
+// newUserDoc is the stored shape of u, with no pending notices: a write adds those itself.
 func newUserDoc(u *user.User) userDoc {
-	return userDoc{ID: string(u.ID), Email: u.Email, Fields: userFields{
-		PasswordHash: u.PasswordHash, IsActive: u.IsActive, IsVerified: u.IsVerified,
+	return userDoc{ID: string(u.ID), Outbox: []bson.Raw{}, Fields: userFields{
+		Email: u.Email, PasswordHash: u.PasswordHash, IsActive: u.IsActive, IsVerified: u.IsVerified,
 		CreatedAt: u.CreatedAt.UTC(), LastLogin: utcPtr(u.LastLogin),
 		Profile: profileDoc{
 			FirstName: u.Profile.FirstName, LastName: u.Profile.LastName,
 			Bio: u.Profile.Bio, PhoneNumber: u.Profile.PhoneNumber,
 		},
-		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession,
+		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession, Tokens: newTokenDocs(u.Tokens),
 	}}
 }
 
+// user is the user d stores; its Outbox is empty, whatever notices d still holds.
 func (d *userDoc) user() *user.User {
 	f := &d.Fields
 	return &user.User{
-		ID: user.ID(d.ID), Email: d.Email, PasswordHash: f.PasswordHash,
+		ID: user.ID(d.ID), Email: f.Email, PasswordHash: f.PasswordHash,
 		IsActive: f.IsActive, IsVerified: f.IsVerified,
 		CreatedAt: f.CreatedAt.UTC(), LastLogin: utcPtr(f.LastLogin),
 		Profile: user.Profile{
 			FirstName: f.Profile.FirstName, LastName: f.Profile.LastName,
 			Bio: f.Profile.Bio, PhoneNumber: f.Profile.PhoneNumber,
 		},
-		TokenEpoch: f.TokenEpoch, KeptSession: f.KeptSession,
+		TokenEpoch: f.TokenEpoch, KeptSession: f.KeptSession, Tokens: tokens(f.Tokens),
+	}
+}
+
+func newTokenDocs(ts []user.Token) []tokenDoc {
+	docs := []tokenDoc{}
+	for _, t := range ts {
+		docs = append(docs, tokenDoc{
+			Purpose: string(t.Purpose), Digest: t.Digest, IssuedAt: t.IssuedAt.UTC(), ExpiresAt: t.ExpiresAt.UTC(),
+			Epoch: t.Epoch, Email: t.Email, NewEmail: t.NewEmail,
+		})
+	}
+	return docs
+}
+
+func tokens(docs []tokenDoc) []user.Token {
+	var ts []user.Token
+	for _, d := range docs {
+		ts = append(ts, user.Token{
+			Purpose: user.Purpose(d.Purpose), Digest: d.Digest, IssuedAt: d.IssuedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(),
+			Epoch: d.Epoch, Email: d.Email, NewEmail: d.NewEmail,
+		})
+	}
+	return ts
+}
+
+// pendingNotices encodes ns as a user document holds them. The same bytes are appended to the
+// document and, once copied to the mail collection, pulled from it, so the pull matches exactly.
+func pendingNotices(ns []user.Notice) ([]bson.Raw, error) {
+	raws := make([]bson.Raw, 0, len(ns))
+	for _, n := range ns {
+		raw, err := bson.Marshal(noticeDoc{
+			ID: n.ID, Kind: string(n.Kind), UserID: string(n.UserID), To: n.To, NewEmail: n.NewEmail,
+			CreatedAt: n.CreatedAt.UTC(),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("encode notice %s: %w", n.ID, err)
+		}
+		raws = append(raws, raw)
+	}
+	return raws, nil
+}
+
+// newMessageDoc is n as a message due when it was created, held by no courier.
+func newMessageDoc(n noticeDoc) messageDoc {
+	return messageDoc{
+		ID: n.ID, Kind: n.Kind, UserID: n.UserID, To: n.To, NewEmail: n.NewEmail, CreatedAt: n.CreatedAt.UTC(),
+		DueAt: n.CreatedAt.UTC(), LeaseUntil: noLease,
+	}
+}
+
+func (d *messageDoc) message() *mail.Message {
+	return &mail.Message{
+		Notice: user.Notice{
+			ID: d.ID, Kind: user.NoticeKind(d.Kind), UserID: user.ID(d.UserID), To: d.To, NewEmail: d.NewEmail,
+			CreatedAt: d.CreatedAt.UTC(),
+		},
+		Attempts: d.Attempts, DueAt: d.DueAt.UTC(), LastError: d.LastError,
 	}
 }
 

@@ -4,9 +4,11 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/authd/authd/adapters/mongostore"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/ferret"
@@ -82,4 +84,26 @@ type replicaAttempts struct{ *replicas }
 
 func (r replicaAttempts) Update(ctx context.Context, key string, change func(*throttle.Attempts) error) (*throttle.Attempts, error) {
 	return r.pick().Attempts().Update(ctx, key, change)
+}
+
+type replicaOutbox struct{ *replicas }
+
+func (r replicaOutbox) Enqueue(ctx context.Context, n user.Notice) error {
+	return r.pick().Outbox().Enqueue(ctx, n)
+}
+
+func (r replicaOutbox) Claim(ctx context.Context, now time.Time, lease time.Duration) (*mail.Message, error) {
+	return r.pick().Outbox().Claim(ctx, now, lease)
+}
+
+func (r replicaOutbox) Sent(ctx context.Context, id string) error {
+	return r.pick().Outbox().Sent(ctx, id)
+}
+
+func (r replicaOutbox) Retry(ctx context.Context, id string, at time.Time, reason string) error {
+	return r.pick().Outbox().Retry(ctx, id, at, reason)
+}
+
+func (r replicaOutbox) Backlog(ctx context.Context) (mail.Backlog, error) {
+	return r.pick().Outbox().Backlog(ctx)
 }

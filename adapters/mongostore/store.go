@@ -1,11 +1,15 @@
-// Package mongostore keeps users and sessions in MongoDB, or anything that speaks its wire protocol.
+// Package mongostore keeps users, sessions, throttling counters and the mail outbox in MongoDB, or
+// anything that speaks its wire protocol.
 //
-// Every request-path query is a point lookup or a write by _id, and every conditional write is one
-// single-document operation whose filter states its condition (the _id and a version, a refresh id,
-// "not revoked"), or an insert by _id whose duplicate-key error means "taken". That is all MongoDB
-// guarantees without transactions, on a replica set or a sharded cluster alike, and all this
-// package relies on: no transactions, no unique secondary indexes, no lock documents that a
-// crashed writer could leave held, and no time written by one replica that another compares.
+// Every request-path query is a point lookup or a write by _id (the outbox's couriers and sweep
+// query indexes of their own, see Outbox), and every conditional write is one single-document
+// operation whose filter states its condition (the _id and a version, a refresh id, "not revoked",
+// an email key's user and nonce), or an insert by _id whose duplicate-key error means "taken". That
+// is all MongoDB guarantees without transactions, on a replica set or a sharded cluster alike, and
+// all this package relies on: no transactions, no unique secondary indexes, no lock documents that
+// a crashed writer could leave held, and no time written by one replica that another compares, but
+// for the outbox's due and lease times, which the mail.Outbox port states on the couriers' clocks
+// (see Outbox).
 package mongostore
 
 import (
@@ -27,7 +31,7 @@ const DefaultServerSelectionTimeout = 5 * time.Second
 type Config struct {
 	// URI is a MongoDB connection string, such as "mongodb://localhost:27017/".
 	URI string
-	// Database names the database holding the users, emails, sessions and attempts collections.
+	// Database names the database holding the users, emails, sessions, attempts and mail collections.
 	Database string
 	// ServerSelectionTimeout bounds the wait for a reachable server, and so how long a request
 	// hangs while the database is down; zero means DefaultServerSelectionTimeout.
@@ -38,14 +42,18 @@ type Config struct {
 	// AttemptRetention is how long a throttling counter is kept after its latest event (see
 	// throttle.Config.Retention); zero means DefaultAttemptRetention.
 	AttemptRetention time.Duration
+	// NoticeSweep is how often the outbox's Claim looks for notices a crashed writer left in user
+	// documents (see Outbox); zero means DefaultNoticeSweep.
+	NoticeSweep time.Duration
 }
 
-// Store is a connection to one database, handing out its user and session stores.
+// Store is a connection to one database, handing out its stores.
 type Store struct {
 	client   *mongo.Client
 	users    *Users
 	sessions *Sessions
 	attempts *Attempts
+	outbox   *Outbox
 }
 
 // Connect connects to cfg.URI, checks the server answers within the server selection timeout and
@@ -65,7 +73,12 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{client: client}
 	db := client.Database(cfg.Database)
 	r := newRetry(cfg.RetryBudget)
-	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), retry: r}
+	sweep := cfg.NoticeSweep
+	if sweep <= 0 {
+		sweep = DefaultNoticeSweep
+	}
+	s.outbox = &Outbox{mail: db.Collection("mail"), users: db.Collection("users"), sweepEvery: sweep}
+	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), outbox: s.outbox, retry: r}
 	s.sessions = &Sessions{sessions: db.Collection("sessions"), users: s.users, retry: r}
 	retention := cfg.AttemptRetention
 	if retention <= 0 {
@@ -79,7 +92,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	for _, create := range []func(context.Context) error{s.sessions.createIndexes, s.attempts.createIndexes} {
+	for _, create := range []func(context.Context) error{s.sessions.createIndexes, s.attempts.createIndexes, s.outbox.createIndexes} {
 		if err := create(ctx); err != nil {
 			_ = client.Disconnect(context.WithoutCancel(ctx))
 			return nil, err
@@ -113,6 +126,9 @@ func (s *Store) Sessions() *Sessions { return s.sessions }
 // Attempts returns the throttle.Store backed by this database.
 func (s *Store) Attempts() *Attempts { return s.attempts }
 
+// Outbox returns the mail.Outbox backed by this database, into which Users and Sessions move notices.
+func (s *Store) Outbox() *Outbox { return s.outbox }
+
 // byID is the filter every request-path query starts from.
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
@@ -126,14 +142,4 @@ func versioned(id string, version int64) bson.D {
 		}}}
 	}
 	return bson.D{{Key: "_id", Value: id}, {Key: "version", Value: version}}
-}
-
-// exists reports whether coll holds a document with id, reading nothing else: the second look
-// that tells a conditional write which of its conditions failed.
-func exists(ctx context.Context, coll *mongo.Collection, id string) (bool, error) {
-	err := coll.FindOne(ctx, byID(id), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	return err == nil, err
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/authd/authd/adapters/mongostore"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/storage"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
@@ -56,6 +57,20 @@ func TestAttemptStoreContract(t *testing.T) {
 	contract.AttemptStore(t, func(t *testing.T) throttle.Store {
 		r, _ := connectReplicas(t, contractReplicas)
 		return replicaAttempts{r}
+	})
+}
+
+func TestOutboxContract(t *testing.T) {
+	contract.Outbox(t, func(t *testing.T) mail.Outbox {
+		r, _ := connectReplicas(t, contractReplicas)
+		return replicaOutbox{r}
+	})
+}
+
+func TestNoticesContract(t *testing.T) {
+	contract.Notices(t, func(t *testing.T) contract.Stores {
+		r, _ := connectReplicas(t, contractReplicas)
+		return contract.Stores{Users: replicaUsers{r}, Sessions: replicaSessions{r}, Outbox: replicaOutbox{r}}
 	})
 }
 
@@ -103,36 +118,6 @@ func TestEmailKeyWithoutUser(t *testing.T) {
 				t.Errorf("ByID of the user without the email: got %v, want ErrNotFound", err)
 			}
 		})
-	}
-}
-
-func TestUpdateNeverMovesTheStoredEmail(t *testing.T) {
-	ctx := context.Background()
-	s, _ := connect(t)
-	u := contract.NewUser(hexID(1), "kept@example.com")
-	if err := s.Users().Insert(ctx, u); err != nil {
-		t.Fatalf("Insert: %v", err)
-	}
-	_, err := s.Users().Update(ctx, u.ID, func(u *user.User) error {
-		u.Email = "moved@example.com"
-		u.Profile.FirstName = "Mallory"
-		return nil
-	})
-	if err == nil {
-		t.Fatal("Update that moves the email: got no error")
-	}
-	if _, err := s.Users().Update(ctx, u.ID, func(u *user.User) error { u.Profile.FirstName = "Grace"; return nil }); err != nil {
-		t.Fatalf("Update: %v", err)
-	}
-	got, err := s.Users().ByEmail(ctx, "kept@example.com")
-	if err != nil {
-		t.Fatalf("ByEmail of the stored email: %v", err)
-	}
-	if got.Email != "kept@example.com" || got.Profile.FirstName != "Grace" {
-		t.Fatalf("stored user has email %q and name %q, want kept@example.com and Grace", got.Email, got.Profile.FirstName)
-	}
-	if _, err := s.Users().ByEmail(ctx, "moved@example.com"); !errors.Is(err, user.ErrNotFound) {
-		t.Fatalf("ByEmail of the email Update was given: got %v, want ErrNotFound", err)
 	}
 }
 

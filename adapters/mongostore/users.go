@@ -13,70 +13,92 @@ import (
 
 var _ user.Store = (*Users)(nil)
 
-// Users is the user.Store on the users and emails collections. An emails document, keyed by the
-// normalised email and naming its user, is what makes an email unique: inserts by _id are atomic
-// on every deployment, sharded or not, where a unique secondary index is not.
+// Users is the user.Store on the users and emails collections. An emails document (a key), keyed
+// by the normalised email and naming its user, is what makes an email unique: inserts by _id are
+// atomic on every deployment, sharded or not, where a unique secondary index is not.
 //
-// A user is written before its email key, so a key always names a user that exists, and one that
-// does not (a registration that failed after writing its key, or a crashed writer of an older
-// version, which wrote the key first) is an orphan anyone may clear. Nothing left behind waits
-// for a clock: a user whose key never got written is reachable by no email and blocks none.
+// A key is live while its user exists and either has its email or holds a change-email token
+// naming it (user.User.PendingEmail); any other key is an orphan, which whoever wants the email
+// clears, filtered on the user and the nonce it read. ByEmail answers only for a user that has the
+// email its key names. Nothing left behind waits for a clock: a user whose key never got written
+// is reachable by no email and blocks none.
+//
+// A registration writes the user, then inserts its key: a key naming a user that does not exist
+// is a registration that failed after writing it, or a crashed writer of an older version, which
+// wrote the key first.
+//
+// A move of user U from email A to B, in Update, is three writes:
+//  1. claim key B for U: insert it with a fresh nonce; on a duplicate, a live key of another user
+//     refuses the move (ErrEmailTaken), an orphan is cleared and the insert tried again, and a key
+//     already naming U (an earlier try's, a crashed one's) gets a fresh nonce by an update
+//     filtered on the one read;
+//  2. the compare-and-swap on U's document, from the read the change ran on, that sets email B;
+//  3. delete key A, filtered on U and on the nonce read before step 2.
+//
+// It is race-free because a key is deleted only by a delete filtered on a nonce read beforehand,
+// and, but for step 3, only by a clearer that read the key's user after the key and saw it not
+// hold the key. Take a move whose step 2 succeeds: its read of U, at version v, came before its
+// step 1 and shows a token naming B, since core moves a user only to an email its stored tokens
+// name. A clearer whose delete hits key B after that step 1 read a nonce written at or after it,
+// then read U: at version v it would have seen the token, so it read a later version, and the
+// compare-and-swap on v fails. A clearer that read an older nonce misses, and a step 1 whose
+// filtered update misses inserts anew. So from step 1 to step 2 key B names U, and from step 2 on U
+// has email B, so other moves to B and registrations of B find the key live and refuse. Step 3
+// cannot remove a key that a later move of U back to A relies on: that move claims key A after
+// step 2, drawing a new nonce, so step 3 either misses or comes first, and then the later claim's
+// filtered update misses and it inserts anew.
+//
+// A move that fails after step 1 (its change refuses on a later try, the retry budget runs out)
+// clears key B by the orphan rule, so the key stays while U's token names B, as after a crash: it
+// may be what another writer of U, holding the same token, is about to rely on. Once U's token no
+// longer names B the key is an orphan like any other. A crash between steps 2 and 3 leaves key A
+// naming U, which has email B: an orphan at once.
 type Users struct {
 	users  *mongo.Collection
 	emails *mongo.Collection
+	outbox *Outbox
 	retry  retry
 }
 
-// Insert implements user.Store: it writes the user, then claims the email with the user's key.
+// Insert implements user.Store: it writes the user with its notices, claims the email with the
+// user's key, then moves the notices into the outbox.
 func (s *Users) Insert(ctx context.Context, u *user.User) error {
-	if _, err := s.users.InsertOne(ctx, newUserDoc(u)); err != nil {
+	d := newUserDoc(u)
+	pending, err := pendingNotices(u.Outbox)
+	if err != nil {
+		return fmt.Errorf("mongostore: insert user: %w", err)
+	}
+	d.Outbox = pending
+	if _, err := s.users.InsertOne(ctx, d); err != nil {
 		return fail("insert user", err)
 	}
-	err := s.retry.do(ctx, "emails/"+u.Email, "claim email", nil, func() (bool, error) { return s.claim(ctx, u.Email, string(u.ID)) })
+	err = s.retry.do(ctx, "emails/"+u.Email, "claim email", nil, func() (bool, error) {
+		_, done, err := s.claimKey(ctx, u.Email, string(u.ID))
+		return done, err
+	})
+	// The request's context may be spent; what follows finishes a write already decided.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.retry.budget)
+	defer cancel()
 	if err != nil {
-		// A refused registration must not be readable by id. The request's context may be spent.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.retry.budget)
-		defer cancel()
-		_, _ = s.users.DeleteOne(rctx, byID(string(u.ID)))
+		// A refused registration must not be readable by id, nor queue its notices.
+		_, _ = s.users.DeleteOne(dctx, byID(string(u.ID)))
 		return err
 	}
+	// The notices are safe in the user's document: a move that fails here is the sweep's.
+	_ = s.outbox.move(dctx, string(u.ID), pending)
 	return nil
-}
-
-// claim inserts the key of email for id. It reports not done after clearing an orphaned key, so
-// that the insert is tried again, racing anyone else who saw the orphan.
-func (s *Users) claim(ctx context.Context, email, id string) (bool, error) {
-	_, err := s.emails.InsertOne(ctx, emailDoc{Email: email, UserID: id})
-	switch {
-	case err == nil:
-		return true, nil
-	case !mongo.IsDuplicateKeyError(err):
-		return false, fail("claim email", err)
-	}
-	var k emailDoc
-	switch err := s.emails.FindOne(ctx, byID(email)).Decode(&k); {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return false, nil // cleared in between
-	case err != nil:
-		return false, fail("read email key", err)
-	case k.UserID == id:
-		return true, nil // ours: the driver retried an insert that had been applied
-	}
-	switch found, err := exists(ctx, s.users, k.UserID); {
-	case err != nil:
-		return false, fail("read email owner", err)
-	case found:
-		return false, user.ErrEmailTaken
-	}
-	// Filtered on the orphan's owner, so a racer's fresh key is never the one deleted.
-	if _, err := s.emails.DeleteOne(ctx, claimOf(email, k.UserID)); err != nil {
-		return false, fail("clear orphaned email", err)
-	}
-	return false, nil
 }
 
 // ByID implements user.Store.
 func (s *Users) ByID(ctx context.Context, id user.ID) (*user.User, error) {
+	d, err := s.find(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return d.user(), nil
+}
+
+func (s *Users) find(ctx context.Context, id user.ID) (*userDoc, error) {
 	var d userDoc
 	switch err := s.users.FindOne(ctx, byID(string(id))).Decode(&d); {
 	case errors.Is(err, mongo.ErrNoDocuments):
@@ -84,10 +106,11 @@ func (s *Users) ByID(ctx context.Context, id user.ID) (*user.User, error) {
 	case err != nil:
 		return nil, fail("find user", err)
 	}
-	return d.user(), nil
+	return &d, nil
 }
 
-// ByEmail implements user.Store. An orphaned key has no user behind it, so it finds none.
+// ByEmail implements user.Store. An orphaned key, or the key of a move not yet made, names a user
+// without the email, so it finds none.
 func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
 	var k emailDoc
 	switch err := s.emails.FindOne(ctx, byID(email)).Decode(&k); {
@@ -96,45 +119,89 @@ func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
 	case err != nil:
 		return nil, fail("find email", err)
 	}
-	return s.ByID(ctx, user.ID(k.UserID))
+	u, err := s.ByID(ctx, user.ID(k.UserID))
+	if err != nil {
+		return nil, err
+	}
+	if u.Email != email {
+		return nil, user.ErrNotFound
+	}
+	return u, nil
 }
 
 // Update implements user.Store: it reads the user, applies change and replaces the version it
-// read with one update filtered on the id and that version; losing to another writer, it reads
-// again. Like boltstore's, it never changes the stored email: nothing in core renames an account,
-// and an email that never moves keeps its key right without a second uniqueness check.
+// read with one update filtered on the id and that version, which also appends the change's
+// notices to the document; losing to another writer, it reads again. A change that moves the email
+// claims the new key first and deletes the old one after (see Users). Once the write is stored,
+// the notices move into the outbox.
 func (s *Users) Update(ctx context.Context, id user.ID, change func(*user.User) error) (*user.User, error) {
-	var out *user.User
+	var (
+		out     *user.User
+		pending []bson.Raw
+		held    *emailDoc // the key of the email a try moved to, claimed by this update
+		left    *emailDoc // the key of the email the stored try moved away from
+	)
 	err := s.retry.do(ctx, "users/"+string(id), "update user", user.ErrConflict, func() (bool, error) {
-		var d userDoc
-		switch err := s.users.FindOne(ctx, byID(string(id))).Decode(&d); {
-		case errors.Is(err, mongo.ErrNoDocuments):
-			return false, user.ErrNotFound
-		case err != nil:
-			return false, fail("find user", err)
+		d, err := s.find(ctx, id)
+		if err != nil {
+			return false, err
 		}
 		u := d.user()
 		if err := change(u); err != nil {
 			return false, err
 		}
-		if u.ID != id || u.Email != d.Email {
-			return false, fmt.Errorf("mongostore: update user: a change may not alter the id or email (%s → %s, %s → %s)", id, u.ID, d.Email, u.Email)
+		if u.ID != id {
+			return false, fmt.Errorf("mongostore: update user: a change may not alter the id (%s → %s)", id, u.ID)
+		}
+		if held != nil && held.Email != u.Email {
+			// This try moves elsewhere, or nowhere: the key an earlier one claimed is not wanted.
+			if _, err := s.clearOrphan(ctx, *held); err != nil {
+				return false, err
+			}
+			held = nil
+		}
+		left = nil
+		if u.Email != d.Fields.Email {
+			k, done, err := s.claimKey(ctx, u.Email, string(id))
+			if err != nil || !done {
+				return false, err
+			}
+			held = &k
+			if left, err = s.keyNaming(ctx, d.Fields.Email, string(id)); err != nil {
+				return false, err
+			}
+		}
+		notices, err := pendingNotices(u.Outbox)
+		if err != nil {
+			return false, fmt.Errorf("mongostore: update user: %w", err)
 		}
 		next := newUserDoc(u).Fields
 		next.Version = d.Fields.Version + 1
-		res, err := s.users.UpdateOne(ctx, versioned(string(id), d.Fields.Version), bson.D{{Key: "$set", Value: next}})
+		write := bson.D{{Key: "$set", Value: next}}
+		if len(notices) > 0 {
+			// Appended, not set: notices of an earlier write may still be on their way out.
+			write = append(write, bson.E{Key: "$push", Value: bson.D{{Key: "outbox", Value: bson.D{{Key: "$each", Value: notices}}}}})
+		}
+		res, err := s.users.UpdateOne(ctx, versioned(string(id), d.Fields.Version), write)
 		if err != nil {
 			return false, fail("update user", err)
 		}
-		out = u
+		u.Outbox = nil
+		out, pending = u, notices
 		return res.MatchedCount == 1, nil
 	})
+	// The request's context may be spent; what follows finishes a write already decided.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.retry.budget)
+	defer cancel()
 	if err != nil {
+		if held != nil {
+			_, _ = s.clearOrphan(dctx, *held) // left for the orphan rule if this fails too
+		}
 		return nil, err
 	}
+	if left != nil {
+		_, _ = s.emails.DeleteOne(dctx, keyFilter(*left)) // left behind, an orphan at once
+	}
+	_ = s.outbox.move(dctx, string(id), pending) // left behind, the sweep's
 	return out, nil
-}
-
-func claimOf(email, userID string) bson.D {
-	return bson.D{{Key: "_id", Value: email}, {Key: "user_id", Value: userID}}
 }
