@@ -12,6 +12,7 @@ import (
 
 	"github.com/authd/authd/adapters/metrics"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/storage"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
@@ -39,6 +40,15 @@ func TestDecoratedStoresKeepTheContracts(t *testing.T) {
 	})
 	contract.AttemptStore(t, func(*testing.T) throttle.Store {
 		return metrics.Attempts{Next: fake.NewAttempts(), Rec: rec}
+	})
+	contract.Outbox(t, func(*testing.T) mail.Outbox { return metrics.Outbox{Next: fake.NewOutbox(), Rec: rec} })
+	contract.Notices(t, func(*testing.T) contract.Stores {
+		users := fake.NewUsers()
+		return contract.Stores{
+			Users:    metrics.Users{Next: users, Rec: rec},
+			Sessions: metrics.Sessions{Next: fake.NewSessions(users), Rec: rec},
+			Outbox:   metrics.Outbox{Next: users.Mail, Rec: rec},
+		}
 	})
 }
 
@@ -92,6 +102,21 @@ func TestAChangesOwnErrorIsNotAFailure(t *testing.T) {
 	}
 	if n := testutil.CollectAndCount(reg, "authd_db_operation_errors_total"); n != 0 {
 		t.Errorf("%d error series after two refusals by the core, want none", n)
+	}
+}
+
+// An outbox with nothing due answers so; that is no failure either.
+func TestAnEmptyOutboxIsNotAFailure(t *testing.T) {
+	t.Parallel()
+	rec, reg := newRecorder(t)
+	if _, err := (metrics.Outbox{Next: fake.NewOutbox(), Rec: rec}).Claim(ctx, time.Now(), time.Minute); !errors.Is(err, mail.ErrEmpty) {
+		t.Fatalf("Claim of an empty outbox: %v", err)
+	}
+	if n := testutil.CollectAndCount(reg, "authd_db_operation_errors_total"); n != 0 {
+		t.Errorf("%d error series after an empty claim, want none", n)
+	}
+	if n := testutil.CollectAndCount(reg, "authd_db_operation_duration_seconds"); n != 1 {
+		t.Errorf("latency series = %d, want 1 (outbox/claim)", n)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
@@ -108,6 +109,42 @@ func (s Attempts) Update(ctx context.Context, key string, change func(*throttle.
 	c := judged(change)
 	defer func(began time.Time) { s.Rec.observe("attempts", "update", began, err, c.answers()...) }(time.Now())
 	return s.Next.Update(ctx, key, c.run)
+}
+
+// Outbox times a mail.Outbox.
+type Outbox struct {
+	Next mail.Outbox
+	Rec  *Recorder
+}
+
+// Enqueue implements mail.Outbox.
+func (s Outbox) Enqueue(ctx context.Context, n user.Notice) (err error) {
+	defer func(began time.Time) { s.Rec.observe("outbox", "enqueue", began, err) }(time.Now())
+	return s.Next.Enqueue(ctx, n)
+}
+
+// Claim implements mail.Outbox.
+func (s Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration) (m *mail.Message, err error) {
+	defer func(began time.Time) { s.Rec.observe("outbox", "claim", began, err, mail.ErrEmpty) }(time.Now())
+	return s.Next.Claim(ctx, now, lease)
+}
+
+// Sent implements mail.Outbox.
+func (s Outbox) Sent(ctx context.Context, id string) (err error) {
+	defer func(began time.Time) { s.Rec.observe("outbox", "sent", began, err) }(time.Now())
+	return s.Next.Sent(ctx, id)
+}
+
+// Retry implements mail.Outbox.
+func (s Outbox) Retry(ctx context.Context, id string, at time.Time, reason string) (err error) {
+	defer func(began time.Time) { s.Rec.observe("outbox", "retry", began, err) }(time.Now())
+	return s.Next.Retry(ctx, id, at, reason)
+}
+
+// Backlog implements mail.Outbox.
+func (s Outbox) Backlog(ctx context.Context) (b mail.Backlog, err error) {
+	defer func(began time.Time) { s.Rec.observe("outbox", "backlog", began, err) }(time.Now())
+	return s.Next.Backlog(ctx)
 }
 
 // verdicts wraps a store update's change function and remembers what it answered: an error it returns
