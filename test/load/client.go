@@ -89,6 +89,26 @@ func (c *Client) ChangePassword(ctx context.Context, access, current, next strin
 	return c.do(ctx, http.MethodPost, "/auth/change-password", access, body, http.StatusNoContent, nil)
 }
 
+// ForgotPassword asks for a link to reset the password of the account at email; the answer is 202
+// whether or not there is one.
+func (c *Client) ForgotPassword(ctx context.Context, email string) error {
+	return c.do(ctx, http.MethodPost, "/auth/forgot-password", "", map[string]string{"email": email}, http.StatusAccepted, nil)
+}
+
+// VerifyEmail spends a verification token; the answer must be its account, verified.
+func (c *Client) VerifyEmail(ctx context.Context, token string) error {
+	var u struct {
+		IsVerified bool `json:"is_verified"`
+	}
+	if err := c.do(ctx, http.MethodPost, "/auth/verify-email", "", map[string]string{"token": token}, http.StatusOK, &u); err != nil {
+		return err
+	}
+	if !u.IsVerified {
+		return fmt.Errorf("POST /auth/verify-email: the answer's user is not verified")
+	}
+	return nil
+}
+
 // do sends one request and checks that the status is want; out, when given, receives the JSON answer.
 func (c *Client) do(ctx context.Context, method, path, access string, body any, want int, out any) error {
 	var rd io.Reader

@@ -21,8 +21,10 @@ func TestStepsRunWithoutErrors(t *testing.T) {
 	c := harness.Config(t)
 	// Cheap hashes keep the race detector's run short; the steps exercise the same code either way.
 	c.Argon2Memory, c.Argon2Time = 64, 1
-	// Every worker registers from 127.0.0.1, which the per-address limit would rightly stop.
+	// Every worker registers and asks for mail from 127.0.0.1, and asks for the same few accounts'
+	// mail, which the limits would rightly stop.
 	c.RegisterMaxPerIP = 0
+	c.Mail.MaxPerAccount, c.Mail.MaxPerIP, c.Mail.TokenFailures = 0, 0, 0
 	var sessions credential.SessionStore
 	svc := harness.Start(t, c, fx.Populate(&sessions))
 
@@ -36,12 +38,12 @@ func TestStepsRunWithoutErrors(t *testing.T) {
 	}
 	ctx := context.Background()
 	const workers, population, perStep, runs = 4, 50, 24, 2
-	const logouts = perStep * runs
+	const logouts, verifications = perStep * runs, perStep * runs
 	seeder := &load.Seeder{Users: svc.Users, Sessions: sessions, Hash: hash, Writers: 8}
 	if err := seeder.Population(ctx, 0, population); err != nil {
 		t.Fatal(err)
 	}
-	fixture, err := seeder.NewFixture(ctx, "smoke", population, workers, logouts)
+	fixture, err := seeder.NewFixture(ctx, "smoke", population, workers, logouts, verifications)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,16 +69,18 @@ func TestStepsRunWithoutErrors(t *testing.T) {
 	}
 }
 
-// TestLogoutStopsWhenSessionsRunOut checks that a pool of one-use sessions ends its step early
-// instead of failing requests.
-func TestLogoutStopsWhenSessionsRunOut(t *testing.T) {
+// TestOneUseStepsStopWhenTheirPoolRunsOut checks that the steps spending one-use sessions (logout)
+// and verification tokens (verify-email) send no more requests than there are, and that a run
+// after the pool is spent ends at once instead of failing requests.
+func TestOneUseStepsStopWhenTheirPoolRunsOut(t *testing.T) {
 	c := harness.Config(t)
 	c.Argon2Memory, c.Argon2Time = 64, 1
 	var sessions credential.SessionStore
 	svc := harness.Start(t, c, fx.Populate(&sessions))
 	ctx := context.Background()
 	seeder := &load.Seeder{Users: svc.Users, Sessions: sessions, Hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", Writers: 4}
-	fixture, err := seeder.NewFixture(ctx, "short", 0, 2, 5)
+	const pool = 5
+	fixture, err := seeder.NewFixture(ctx, "short", 0, 2, pool, pool)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,15 +91,17 @@ func TestLogoutStopsWhenSessionsRunOut(t *testing.T) {
 	client := load.NewClient(svc.URL, 2)
 	defer client.Close()
 	for _, p := range load.Steps(client, fixture, codec, load.Options{Concurrency: 2, Duration: time.Minute, Requests: 100, AccessTTL: time.Minute}) {
-		if p.Name != load.StepLogout {
+		if p.Name != load.StepLogout && p.Name != load.StepVerifyEmail {
 			continue
 		}
-		res, err := load.Run(ctx, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Requests != 5 || res.Errors != 0 {
-			t.Errorf("logout with 5 sessions: %d requests, %d errors (%q); want 5 and 0", res.Requests, res.Errors, res.Samples)
+		for run, want := range []int{pool, 0} {
+			res, err := load.Run(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Requests != want || res.Errors != 0 {
+				t.Errorf("%s over a pool of %d, run %d: %d requests, %d errors (%q); want %d and 0", p.Name, pool, run+1, res.Requests, res.Errors, res.Samples, want)
+			}
 		}
 	}
 }

@@ -30,6 +30,10 @@ func PopulationID(n int) string { return fmt.Sprintf("b%023x", n) }
 // PopulationEmail is the email of the n-th population user, ascending with n like PopulationID.
 func PopulationEmail(n int) string { return fmt.Sprintf("user%09d@example.com", n) }
 
+// AbsentEmail is a well-formed address of the shape and length of PopulationEmail(n) that no seeded
+// or registered user has.
+func AbsentEmail(n int) string { return fmt.Sprintf("none%09d@example.com", n) }
+
 // Seeder writes users and sessions straight through the store ports, many at once. It never hashes:
 // every user it writes shares Hash, one precomputed hash of Password, so a million users take as long
 // as the store needs to write them, not a million argon2 runs.
@@ -78,7 +82,7 @@ func (a Account) Refresh(codec credential.TokenCodec) (string, error) {
 
 // Fixture is what one round of steps needs besides the population: for each worker an account of its
 // own, one whose refresh tokens it chains and one whose password it changes, plus one-use sessions
-// for logout.
+// for logout and one-use verification tokens.
 type Fixture struct {
 	// Round keeps this round's registrations and accounts apart from earlier rounds' in the same store.
 	Round string
@@ -88,11 +92,14 @@ type Fixture struct {
 	Refreshers []Account
 	Changers   []Account
 	Logouts    []Account
+	// Verifications are verification tokens, each of an unverified account of its own, as the
+	// service mails them.
+	Verifications []string
 }
 
-// NewFixture seeds the accounts of a round with workers workers and logouts one-use sessions over a
-// population of population users.
-func (s *Seeder) NewFixture(ctx context.Context, round string, population, workers, logouts int) (*Fixture, error) {
+// NewFixture seeds the accounts of a round with workers workers, logouts one-use sessions and
+// verifications one-use verification tokens over a population of population users.
+func (s *Seeder) NewFixture(ctx context.Context, round string, population, workers, logouts, verifications int) (*Fixture, error) {
 	f := &Fixture{Round: round, Population: population}
 	now := time.Now()
 	var users []*user.User
@@ -112,6 +119,17 @@ func (s *Seeder) NewFixture(ctx context.Context, round string, population, worke
 		w := f.Workers[i%workers]
 		f.Logouts[i] = Account{UserID: w.UserID, Email: w.Email, SessionID: newID(), RefreshID: newID()}
 	}
+	f.Verifications = make([]string, verifications)
+	for i := range f.Verifications {
+		u := user.New(user.ID(newID()), fmt.Sprintf("verify-%s-%d@example.com", round, i), s.Hash,
+			user.Profile{FirstName: "Bench", LastName: fmt.Sprintf("Verifier%d", i)}, now)
+		token, err := verificationToken(u, now)
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, u)
+		f.Verifications[i] = token
+	}
 	err := s.parallel(ctx, len(users), func(i int) error { return s.Users.Insert(ctx, users[i]) })
 	if err != nil {
 		return nil, fmt.Errorf("seed accounts: %w", err)
@@ -128,6 +146,19 @@ func (s *Seeder) NewFixture(ctx context.Context, round string, population, worke
 		return nil, fmt.Errorf("seed sessions: %w", err)
 	}
 	return f, nil
+}
+
+// verificationToken issues u a verification token, as the service does when it mails one, and
+// returns the token the mail would carry.
+func verificationToken(u *user.User, now time.Time) (string, error) {
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	token, err := credential.LinkToken(u.ID, secret)
+	if err != nil {
+		return "", fmt.Errorf("verification token: %w", err)
+	}
+	u.IssueToken(user.Token{Purpose: user.VerifyEmail, Digest: user.Digest(secret), IssuedAt: now.UTC(), ExpiresAt: now.Add(sessionLifetime).UTC()})
+	return token, nil
 }
 
 // parallel runs fn(0..n-1) on s.Writers goroutines and returns the first error.

@@ -12,14 +12,17 @@ import (
 
 // Step names, in the order Steps returns them.
 const (
-	StepRegister       = "register"
-	StepLogin          = "login"
-	StepRefresh        = "refresh"
-	StepMe             = "GET /users/me"
-	StepUpdateMe       = "PUT /users/me"
-	StepUser           = "GET /users/{id}"
-	StepLogout         = "logout"
-	StepChangePassword = "change-password"
+	StepRegister        = "register"
+	StepLogin           = "login"
+	StepRefresh         = "refresh"
+	StepMe              = "GET /users/me"
+	StepUpdateMe        = "PUT /users/me"
+	StepUser            = "GET /users/{id}"
+	StepLogout          = "logout"
+	StepChangePassword  = "change-password"
+	StepForgotAccount   = "forgot-password (account)"
+	StepForgotNoAccount = "forgot-password (no account)"
+	StepVerifyEmail     = "verify-email"
 )
 
 // Options bound every step.
@@ -32,9 +35,11 @@ type Options struct {
 }
 
 // Steps returns the plans of a round, in order: register, login, refresh, GET /users/me, PUT /users/me,
-// GET /users/{id}, logout, change-password. codec mints the workers' tokens with the service's key.
+// GET /users/{id}, logout, change-password, forgot-password for population users and for addresses
+// nobody has, verify-email. codec mints the workers' tokens with the service's key.
 // A plan may be run again: what a worker has changed on the server (its refresh token, its password,
-// the emails it registered, the logout sessions spent) carries over from one run to the next.
+// the emails it registered, the logout sessions and verification tokens spent) carries over from one
+// run to the next.
 func Steps(c *Client, f *Fixture, codec credential.TokenCodec, o Options) []Plan {
 	plan := func(name string, worker func(i int) (Op, error)) Plan {
 		return Plan{Name: name, Concurrency: o.Concurrency, Duration: o.Duration, Requests: o.Requests, NewWorker: worker}
@@ -46,7 +51,26 @@ func Steps(c *Client, f *Fixture, codec credential.TokenCodec, o Options) []Plan
 		refresh    = make([]string, o.Concurrency)
 		changes    = make([]int, o.Concurrency)
 		logouts    atomic.Int64
+		verified   atomic.Int64
 	)
+	forgot := func(name string, email func(n int) string) Plan {
+		return plan(name, func(i int) (Op, error) {
+			r := rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
+			return func(ctx context.Context) error { return c.ForgotPassword(ctx, email(r.IntN(f.Population))) }, nil
+		})
+	}
+	verify := plan(StepVerifyEmail, func(int) (Op, error) {
+		return func(ctx context.Context) error {
+			k := int(verified.Add(1) - 1)
+			if k >= len(f.Verifications) {
+				return ErrExhausted
+			}
+			return c.VerifyEmail(ctx, f.Verifications[k])
+		}, nil
+	})
+	// One request per token: a run sends no more than were seeded, and a run after it stops when
+	// the rest are spent. Run refuses a plan of no requests, and ErrExhausted ends one with no tokens.
+	verify.Requests = max(1, min(o.Requests, len(f.Verifications)))
 	return []Plan{
 		plan(StepRegister, func(i int) (Op, error) {
 			return func(ctx context.Context) error {
@@ -118,6 +142,9 @@ func Steps(c *Client, f *Fixture, codec credential.TokenCodec, o Options) []Plan
 				return err
 			}, err
 		}),
+		forgot(StepForgotAccount, PopulationEmail),
+		forgot(StepForgotNoAccount, AbsentEmail),
+		verify,
 	}
 }
 
