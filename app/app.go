@@ -26,6 +26,7 @@ func ModuleWithLogger(c Config, log *slog.Logger) fx.Option {
 		fx.StopTimeout(c.ShutdownTimeout),
 		StorageModule,
 		CoreModule,
+		MailModule,
 		MetricsModule,
 		metricsDecorators,
 		HTTPModule,

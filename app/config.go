@@ -47,6 +47,32 @@ type Config struct {
 	PprofAddr        string
 	MetricsAddr      string
 	CORSOrigins      string
+	Mail             MailConfig
+}
+
+// MailConfig is how authd sends mail and what its links point at.
+type MailConfig struct {
+	SMTPURL         string // empty: the spool, <DataDir>/mail
+	SMTPCAFile      string
+	DialTimeout     time.Duration
+	SendTimeout     time.Duration
+	From            string
+	Name            string
+	Support         string
+	TemplatesDir    string
+	PublicURL       string
+	ResetURL        string
+	VerifyURL       string
+	ConfirmEmailURL string
+	ResetTTL        time.Duration
+	VerifyTTL       time.Duration
+	EmailChangeTTL  time.Duration
+	Poll            time.Duration
+	MaxRetry        time.Duration
+	MaxPerAccount   int
+	MaxPerIP        int
+	Window          time.Duration
+	TokenFailures   int
 }
 
 // setting describes one configuration entry for flags, the environment and --help.
@@ -97,6 +123,27 @@ func settings(c *Config) []setting {
 		{"log-format", "AUTHD_LOG_FORMAT", "json or text", str(&c.LogFormat, "json")},
 		{"pprof-addr", "AUTHD_PPROF_ADDR", "loopback address serving net/http/pprof and expvar apart from the API (off when empty)", str(&c.PprofAddr, "")},
 		{"metrics-addr", "AUTHD_METRICS_ADDR", "address of a separate listener for Prometheus' GET /metrics; when set, the API address no longer serves /metrics", str(&c.MetricsAddr, "")},
+		{"smtp-url", "AUTHD_SMTP_URL", "mail server: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (TLS); empty: mail is written as .eml files to <data-dir>/mail", str(&c.Mail.SMTPURL, "")},
+		{"smtp-ca-file", "AUTHD_SMTP_CA_FILE", "PEM file of certificates to trust for the SMTP server (empty: the system's roots)", str(&c.Mail.SMTPCAFile, "")},
+		{"smtp-dial-timeout", "AUTHD_SMTP_DIAL_TIMEOUT", "how long connecting to the SMTP server (TLS handshake included) may take", dur(&c.Mail.DialTimeout, 10*time.Second)},
+		{"smtp-send-timeout", "AUTHD_SMTP_SEND_TIMEOUT", "how long one SMTP conversation after connecting may take", dur(&c.Mail.SendTimeout, 30*time.Second)},
+		{"mail-name", "AUTHD_MAIL_NAME", "what mail calls the service", str(&c.Mail.Name, "authd")},
+		{"mail-support", "AUTHD_MAIL_SUPPORT", "where mail's \"if this wasn't you\" advice points: an address or a URL (empty: the people who run the service)", str(&c.Mail.Support, "")},
+		{"mail-from", "AUTHD_MAIL_FROM", "From address of the mail authd sends", str(&c.Mail.From, "authd <no-reply@localhost>")},
+		{"mail-templates-dir", "AUTHD_MAIL_TEMPLATES_DIR", "directory whose template files replace the embedded ones of the same name", str(&c.Mail.TemplatesDir, "")},
+		{"public-url", "AUTHD_PUBLIC_URL", "the URL clients reach authd at; links in mail are built from it (never from a request's Host); empty: http://<http-addr>", str(&c.Mail.PublicURL, "")},
+		{"reset-url", "AUTHD_RESET_URL", "link of reset mail, with {token} (https://app.example.com/reset?token={token}); empty: authd's /reset-password page", str(&c.Mail.ResetURL, "")},
+		{"verify-url", "AUTHD_VERIFY_URL", "link of verification mail, with {token}; empty: authd's /verify-email page", str(&c.Mail.VerifyURL, "")},
+		{"confirm-email-url", "AUTHD_CONFIRM_EMAIL_URL", "link of email-change confirmations, with {token}; empty: authd's /confirm-email page", str(&c.Mail.ConfirmEmailURL, "")},
+		{"reset-token-ttl", "AUTHD_RESET_TOKEN_TTL", "lifetime of password-reset links", dur(&c.Mail.ResetTTL, 30*time.Minute)},
+		{"verify-token-ttl", "AUTHD_VERIFY_TOKEN_TTL", "lifetime of email-verification links", dur(&c.Mail.VerifyTTL, 24*time.Hour)},
+		{"email-change-token-ttl", "AUTHD_EMAIL_CHANGE_TOKEN_TTL", "lifetime of email-change confirmation links", dur(&c.Mail.EmailChangeTTL, time.Hour)},
+		{"mail-poll", "AUTHD_MAIL_POLL", "how often a replica looks for mail queued by others", dur(&c.Mail.Poll, time.Second)},
+		{"mail-max-retry", "AUTHD_MAIL_MAX_RETRY", "longest wait between delivery attempts of one message (they start at 1s and double); mail is retried until delivered", dur(&c.Mail.MaxRetry, 5*time.Minute)},
+		{"mail-max-per-account", "AUTHD_MAIL_MAX_PER_ACCOUNT", "mail-sending requests (forgot-password, resend, change email) per address per mail window; 0 disables", integer(&c.Mail.MaxPerAccount, 5)},
+		{"mail-max-per-ip", "AUTHD_MAIL_MAX_PER_IP", "mail-sending requests per client address per mail window; 0 disables", integer(&c.Mail.MaxPerIP, 20)},
+		{"mail-window", "AUTHD_MAIL_WINDOW", "the window of the mail limits", dur(&c.Mail.Window, time.Hour)},
+		{"token-max-failures", "AUTHD_TOKEN_MAX_FAILURES", "wrong reset, verification or email-change tokens per client address before lockouts start; 0 disables", integer(&c.Mail.TokenFailures, 20)},
 		{"cors-origins", "AUTHD_CORS_ORIGINS", "comma-separated origins (https://app.example.com) whose browser scripts may call the API; empty: CORS off", str(&c.CORSOrigins, "")},
 	}
 }
@@ -166,7 +213,13 @@ func (c Config) validate() error {
 		// NIST SP 800-63B: no more than 100 consecutive failed attempts on one account.
 		errs = append(errs, errors.New("AUTHD_LOGIN_MAX_FAILURES can be at most 100"))
 	}
-	if c.LoginWindow <= 0 || c.RegisterWindow <= 0 {
+	if c.Mail.MaxPerAccount < 0 || c.Mail.MaxPerIP < 0 || c.Mail.TokenFailures < 0 {
+		errs = append(errs, errors.New("mail limits can't be negative (0 disables)"))
+	}
+	if c.Mail.ResetTTL <= 0 || c.Mail.VerifyTTL <= 0 || c.Mail.EmailChangeTTL <= 0 || c.Mail.Poll <= 0 || c.Mail.MaxRetry <= 0 {
+		errs = append(errs, errors.New("mail token lifetimes, AUTHD_MAIL_POLL and AUTHD_MAIL_MAX_RETRY must be positive"))
+	}
+	if c.LoginWindow <= 0 || c.RegisterWindow <= 0 || c.Mail.Window <= 0 {
 		errs = append(errs, errors.New("throttling windows must be positive"))
 	}
 	if c.IPv6Prefix < 16 || c.IPv6Prefix > 128 {

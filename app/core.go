@@ -11,6 +11,7 @@ import (
 	"github.com/authd/authd/adapters/jwttoken"
 	"github.com/authd/authd/adapters/zxcvbnmeter"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
@@ -18,7 +19,7 @@ import (
 // CoreModule builds the core services over the hashing, token, clock and id adapters.
 var CoreModule = fx.Module("core",
 	fx.Provide(
-		fx.Annotate(func() clock.System { return clock.System{} }, fx.As(new(credential.Clock)), fx.As(new(throttle.Clock))),
+		fx.Annotate(func() clock.System { return clock.System{} }, fx.As(new(credential.Clock)), fx.As(new(throttle.Clock)), fx.As(new(mail.Clock))),
 		fx.Annotate(func() idgen.ObjectID { return idgen.ObjectID{} }, fx.As(new(credential.IDGenerator))),
 		fx.Annotate(newHasher, fx.As(new(credential.Hasher))),
 		fx.Annotate(newTokenCodec, fx.As(fx.Self()), fx.As(new(credential.TokenCodec))),
@@ -37,6 +38,8 @@ func throttleConfig(c Config) throttle.Config {
 	return throttle.Config{
 		LoginMaxFailures: c.LoginMaxFailures, LoginWindow: c.LoginWindow, IPMaxFailures: c.IPMaxFailures,
 		RegisterMaxPerIP: c.RegisterMaxPerIP, RegisterWindow: c.RegisterWindow,
+		MailMaxPerAccount: c.Mail.MaxPerAccount, MailMaxPerIP: c.Mail.MaxPerIP, MailWindow: c.Mail.Window,
+		TokenMaxFailures: c.Mail.TokenFailures,
 	}
 }
 
@@ -56,13 +59,18 @@ type CredentialParams struct {
 	Tokens   credential.TokenCodec
 	Clock    credential.Clock
 	IDs      credential.IDGenerator
+	Outbox   mail.Outbox
+	Bell     *mail.Bell
 }
 
 func newCredentials(p CredentialParams) *credential.Service {
 	return credential.NewService(credential.Deps{
 		Users: p.Users, Sessions: p.Sessions, Throttle: p.Throttle, Hasher: p.Hasher, Policy: p.Policy,
-		Tokens: p.Tokens, Clock: p.Clock, IDs: p.IDs,
-		Config: credential.Config{AccessTTL: p.Config.AccessTTL, RefreshTTL: p.Config.RefreshTTL, SessionMaxAge: p.Config.SessionMaxAge},
+		Tokens: p.Tokens, Clock: p.Clock, IDs: p.IDs, Outbox: p.Outbox, Queued: p.Bell.Ring,
+		Config: credential.Config{
+			AccessTTL: p.Config.AccessTTL, RefreshTTL: p.Config.RefreshTTL, SessionMaxAge: p.Config.SessionMaxAge,
+			ResetTTL: p.Config.Mail.ResetTTL, VerifyTTL: p.Config.Mail.VerifyTTL, EmailChangeTTL: p.Config.Mail.EmailChangeTTL,
+		},
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/authd/authd/adapters/metrics"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
@@ -38,6 +39,7 @@ var metricsDecorators = fx.Decorate(
 	func(s throttle.Store, r *metrics.Recorder) throttle.Store {
 		return metrics.Attempts{Next: s, Rec: r}
 	},
+	func(s mail.Outbox, r *metrics.Recorder) mail.Outbox { return metrics.Outbox{Next: s, Rec: r} },
 )
 
 // newRegistry is private to the app rather than Prometheus' global default, so two apps in one

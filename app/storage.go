@@ -12,6 +12,7 @@ import (
 	"github.com/authd/authd/adapters/boltstore"
 	"github.com/authd/authd/adapters/mongostore"
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
@@ -25,6 +26,7 @@ type StorageResult struct {
 	Users    user.Store
 	Sessions credential.SessionStore
 	Attempts throttle.Store
+	Outbox   mail.Outbox
 	Ready    ReadyFunc
 }
 
@@ -52,7 +54,7 @@ func openMongo(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, erro
 	}
 	log.Info("storage: MongoDB", "database", c.MongoDatabase)
 	lc.Append(fx.Hook{OnStop: store.Close})
-	return StorageResult{Users: store.Users(), Sessions: store.Sessions(), Attempts: store.Attempts(), Ready: store.Ping}, nil
+	return StorageResult{Users: store.Users(), Sessions: store.Sessions(), Attempts: store.Attempts(), Outbox: store.Outbox(), Ready: store.Ping}, nil
 }
 
 func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error) {
@@ -70,7 +72,7 @@ func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error
 			return db.Close()
 		},
 	})
-	return StorageResult{Users: db.Users(), Sessions: db.Sessions(), Attempts: db.Attempts(), Ready: db.Ping}, nil
+	return StorageResult{Users: db.Users(), Sessions: db.Sessions(), Attempts: db.Attempts(), Outbox: db.Outbox(), Ready: db.Ping}, nil
 }
 
 // sweeper deletes long-expired sessions and stale throttling counters from the embedded store,
