@@ -114,3 +114,38 @@ Feature: Running as containers: outages, restarts, replicas and crashes
   Scenario: Nothing acknowledged is lost when the service is killed mid-work
     When clients register, log in, change passwords and log out while the service is killed 3 times
     Then every acknowledged write is still there
+
+  Scenario: A reset link mailed through one replica works on the other, and is mailed once
+    Given a second replica "B" runs on the same database
+    When I talk to replica "A"
+    And I send a POST request to "/api/v1/auth/forgot-password" with body:
+      """
+      {"email": "ops@example.com"}
+      """
+    Then the response status should be 202
+    And "ops@example.com" should receive an email with subject "Reset your authd password"
+    And "ops@example.com" should have received 2 emails
+    When I talk to replica "B"
+    And I follow the link in the latest email to "ops@example.com"
+    And I send a POST request to "/api/v1/auth/reset-password" with body:
+      """
+      {"token": "{token}", "new_password": "BrandNewPass456!", "confirm_password": "BrandNewPass456!"}
+      """
+    Then the response status should be 204
+    When I talk to replica "A"
+    And I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "ops@example.com", "password": "BrandNewPass456!"}
+      """
+    Then the response status should be 200
+
+  Scenario: Mail queued during a mail outage survives the service being killed
+    When the mail server goes down
+    And I send a POST request to "/api/v1/auth/forgot-password" with body:
+      """
+      {"email": "ops@example.com"}
+      """
+    Then the response status should be 202
+    When the service is killed with SIGKILL and started again
+    And the mail server comes back
+    Then "ops@example.com" should receive an email with subject "Reset your authd password"

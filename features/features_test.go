@@ -1,6 +1,7 @@
 package features_test
 
 import (
+	"context"
 	"os"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/authd/authd/app"
 	"github.com/authd/authd/features/steps"
 	"github.com/authd/authd/test/harness"
+	"github.com/authd/authd/test/smtpd"
 )
 
 // TestFeatures runs every scenario not tagged @containers against the service in-process, once per
@@ -32,7 +34,10 @@ func TestFeatures(t *testing.T) {
 			suite := godog.TestSuite{
 				Name: mode.name,
 				ScenarioInitializer: func(sc *godog.ScenarioContext) {
-					steps.Initialize(sc, steps.Target{BaseURL: svc.URL, Operator: svc, Secret: []byte(harness.Secret), Issuer: "authd"})
+					steps.Initialize(sc, steps.Target{
+						BaseURL: svc.URL, Operator: svc, Secret: []byte(harness.Secret), Issuer: "authd",
+						Mailbox: mailbox{svc.Mail}, PublicURL: harness.PublicURL,
+					})
 				},
 				Options: &godog.Options{
 					Format:   format,
@@ -50,3 +55,17 @@ func TestFeatures(t *testing.T) {
 		})
 	}
 }
+
+// mailbox reads the in-process SMTP server for the steps.
+type mailbox struct{ srv *smtpd.Server }
+
+func (m mailbox) Messages(_ context.Context, addr string) ([]steps.Mail, error) {
+	var out []steps.Mail
+	for _, msg := range m.srv.To(addr) {
+		out = append(out, steps.Mail{To: addr, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
+	}
+	return out, nil
+}
+
+func (m mailbox) Down(context.Context) error { m.srv.Down(); return nil }
+func (m mailbox) Up(context.Context) error   { m.srv.Up(); return nil }

@@ -40,6 +40,7 @@ func (w *world) registerHTTP(sc *godog.ScenarioContext) {
 	sc.Step(`^I remember the response field "([^"]*)" as "([^"]*)"$`, w.remember)
 
 	sc.Step(`^I send (\d+) concurrent (\w+) requests to "([^"]*)" with body:$`, w.sendConcurrent)
+	sc.Step(`^I send (\d+) concurrent (\w+) requests to "([^"]*)" with bodies:$`, w.sendConcurrentBodies)
 	sc.Step(`^exactly (\d+) of them should have status (\d+)$`, w.exactlyStatus)
 	sc.Step(`^the others should have status (\d+)$`, w.othersStatus)
 	w.registerMetrics(sc)
@@ -116,15 +117,38 @@ func (w *world) remember(path, name string) error {
 }
 
 func (w *world) sendConcurrent(n int, method, path string, doc *godog.DocString) error {
-	body, err := w.expand(doc.Content)
-	if err != nil {
-		return err
+	bodies := make([]string, n)
+	for i := range bodies {
+		bodies[i] = doc.Content
 	}
-	statuses := make([]int, n)
-	errs := make([]error, n)
+	return w.sendAtOnce(method, path, bodies)
+}
+
+// sendConcurrentBodies sends one request per line of doc, all at once.
+func (w *world) sendConcurrentBodies(n int, method, path string, doc *godog.DocString) error {
+	var bodies []string
+	for _, line := range strings.Split(doc.Content, "\n") {
+		if strings.TrimSpace(line) != "" {
+			bodies = append(bodies, line)
+		}
+	}
+	if len(bodies) != n {
+		return fmt.Errorf("the step names %d requests but gives %d bodies, one per line", n, len(bodies))
+	}
+	return w.sendAtOnce(method, path, bodies)
+}
+
+// sendAtOnce sends a request per body, released together, and keeps their statuses.
+func (w *world) sendAtOnce(method, path string, bodies []string) error {
+	statuses := make([]int, len(bodies))
+	errs := make([]error, len(bodies))
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	for i := range n {
+	for i, raw := range bodies {
+		body, err := w.expand(raw)
+		if err != nil {
+			return err
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

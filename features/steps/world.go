@@ -48,6 +48,7 @@ type world struct {
 	crash    *workload.Ledger // what the crash workload had acknowledged
 	raw      rawExchange      // what the last raw connection carried
 	raced    []racedLogin     // logins that raced a password change, see race.go
+	mailDown bool             // a step switched the mail server; bring it back after the scenario
 }
 
 // Operator does what only an operator with database access can do; the API has no endpoint for it.
@@ -62,6 +63,9 @@ type Target struct {
 	Secret   []byte   // its HS256 signing key, for steps that forge tokens
 	Issuer   string
 	Cluster  Cluster // nil unless the service runs in containers; @containers scenarios need it
+	// Mailbox reads what the service mailed; PublicURL is what its links must start with.
+	Mailbox   Mailbox
+	PublicURL string
 }
 
 // Cluster controls the containers of the service and its database.
@@ -97,6 +101,7 @@ func Initialize(sc *godog.ScenarioContext, t Target) {
 	w.registerRaw(sc)
 	w.registerNetwork(sc)
 	w.registerRace(sc)
+	w.registerMail(sc)
 }
 
 var exampleDomain = regexp.MustCompile(`(?i)@(example\.com)\b`)

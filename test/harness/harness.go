@@ -16,16 +16,23 @@ import (
 	"github.com/authd/authd/app"
 	"github.com/authd/authd/core/user"
 	"github.com/authd/authd/test/ferret"
+	"github.com/authd/authd/test/smtpd"
 )
 
 // Secret is the signing key test services share.
 const Secret = "test-secret-test-secret-test-secret-0123"
 
+// PublicURL is the public URL test services build their links from; a test follows a link by
+// sending its path to the service's real address.
+const PublicURL = "http://authd.test"
+
 // Service is a running in-process authd.
 type Service struct {
 	URL   string
 	Users user.Store
-	stop  func()
+	// Mail is the SMTP server the service sends to, when Start started one.
+	Mail *smtpd.Server
+	stop func()
 }
 
 // Config returns the configuration tests run with: loopback on a free port, OWASP argon2 parameters
@@ -42,6 +49,8 @@ func Config(t testing.TB) app.Config {
 	// The acceptance steps give each scenario its own client address in X-Forwarded-For, so
 	// per-address limits apply per scenario, as they would per real client.
 	c.TrustedProxies = "127.0.0.0/8,::1"
+	// A scenario that takes the mail server down waits for its mail to be retried, not for 5 minutes.
+	c.Mail.MaxRetry = 2 * time.Second
 	return c
 }
 
@@ -55,7 +64,17 @@ func MongoConfig(t testing.TB) app.Config {
 }
 
 // Start runs the service with c until t ends. Logs go to the test log only when AUTHD_TEST_LOG is set.
+// Unless c names a mail server, the service sends its mail to a real SMTP server started for it
+// (Service.Mail), and its links start with PublicURL.
 func Start(t testing.TB, c app.Config, opts ...fx.Option) *Service {
+	var mailSrv *smtpd.Server
+	if c.Mail.SMTPURL == "" {
+		mailSrv = smtpd.Start(t, smtpd.Options{})
+		c.Mail.SMTPURL = "smtp://" + mailSrv.Addr() + "?tls=none"
+	}
+	if c.Mail.PublicURL == "" {
+		c.Mail.PublicURL = PublicURL
+	}
 	out := io.Discard
 	if os.Getenv("AUTHD_TEST_LOG") != "" {
 		out = os.Stderr
@@ -68,7 +87,7 @@ func Start(t testing.TB, c app.Config, opts ...fx.Option) *Service {
 	fxApp.RequireStart()
 	stop := sync.OnceFunc(fxApp.RequireStop)
 	t.Cleanup(stop)
-	return &Service{URL: srv.URL(), Users: users, stop: stop}
+	return &Service{URL: srv.URL(), Users: users, Mail: mailSrv, stop: stop}
 }
 
 // Stop shuts the service down before t ends, for tests that start it again on the same data.
