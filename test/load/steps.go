@@ -32,6 +32,9 @@ type Options struct {
 	Requests    int
 	// AccessTTL is the lifetime of the access tokens minted for workers.
 	AccessTTL time.Duration
+	// Mails, when positive, is the most requests a forgot-password step sends instead of Requests:
+	// each queues a message that the service's courier handles after the answer.
+	Mails int
 }
 
 // Steps returns the plans of a round, in order: register, login, refresh, GET /users/me, PUT /users/me,
@@ -54,10 +57,14 @@ func Steps(c *Client, f *Fixture, codec credential.TokenCodec, o Options) []Plan
 		verified   atomic.Int64
 	)
 	forgot := func(name string, email func(n int) string) Plan {
-		return plan(name, func(i int) (Op, error) {
+		p := plan(name, func(i int) (Op, error) {
 			r := rand.New(rand.NewPCG(uint64(i), uint64(time.Now().UnixNano())))
 			return func(ctx context.Context) error { return c.ForgotPassword(ctx, email(r.IntN(f.Population))) }, nil
 		})
+		if o.Mails > 0 {
+			p.Requests = min(p.Requests, o.Mails)
+		}
+		return p
 	}
 	verify := plan(StepVerifyEmail, func(int) (Op, error) {
 		return func(ctx context.Context) error {
