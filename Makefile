@@ -89,7 +89,7 @@ bench: build ## load-test bin/authd on a fresh embedded store against the machin
 .PHONY: bench-mongo
 bench-mongo: build ## the same load test in MongoDB mode, against FerretDB in a child process
 	$(GO) build -o bin/authd-bench ./test/bench
-	bin/authd-bench -service bin/authd -mongo -users $(BENCH_USERS) -concurrency $(BENCH_CONCURRENCY) -duration 3s -logouts 2000 $(BENCH_FLAGS)
+	bin/authd-bench -service bin/authd -mongo -users $(BENCH_USERS) -concurrency $(BENCH_CONCURRENCY) -duration 3s -logouts 2000 -verifications 2000 $(BENCH_FLAGS)
 
 .PHONY: docker
 docker: build ## build the authd image FROM scratch with bin/authd (no registry needed)

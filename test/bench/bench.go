@@ -16,6 +16,7 @@ import (
 	"github.com/authd/authd/adapters/jwttoken"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/test/load"
+	"github.com/authd/authd/test/smtpd"
 )
 
 // issuer and accessTTL are the service's defaults, which the benchmark runs with.
@@ -35,6 +36,8 @@ type bench struct {
 	self   string
 	db     database
 	dbProc *process // FerretDB in MongoDB mode, whose CPU counts as the database's
+	// mail takes the service's mail in this process, so that none is written to disk meanwhile.
+	mail *smtpd.Server
 }
 
 type round struct {
@@ -73,6 +76,10 @@ func (b *bench) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if b.mail, err = smtpd.Listen(smtpd.Options{}); err != nil {
+		return err
+	}
+	defer b.mail.Close()
 	if b.opts.mongo {
 		stop, err := b.startFerret(ctx)
 		if err != nil {
@@ -119,7 +126,7 @@ func (b *bench) round(ctx context.Context, n, from, users int, hash string, code
 	var fixture *load.Fixture
 	if err == nil {
 		progress("round %d: seeded %d users in %s (%.0f users/s)", n, r.seeded, r.seedTime.Round(time.Millisecond), float64(r.seeded)/r.seedTime.Seconds())
-		fixture, err = seeder.NewFixture(ctx, fmt.Sprintf("r%d", n), users, b.opts.concurrency, b.opts.logouts)
+		fixture, err = seeder.NewFixture(ctx, fmt.Sprintf("r%d", n), users, b.opts.concurrency, b.opts.logouts, b.opts.verifies)
 	}
 	if cerr := closeStore(); err == nil {
 		err = cerr
@@ -145,7 +152,7 @@ func (b *bench) round(ctx context.Context, n, from, users int, hash string, code
 	if err := b.ceiling(ctx, &r, svc); err != nil {
 		return r, err
 	}
-	opts := load.Options{Concurrency: b.opts.concurrency, Duration: b.opts.duration, Requests: b.opts.requests, AccessTTL: accessTTL}
+	opts := load.Options{Concurrency: b.opts.concurrency, Duration: b.opts.duration, Requests: b.opts.requests, AccessTTL: accessTTL, Mails: b.opts.mails}
 	if r.floor, err = b.floor(ctx, fixture, codec, opts); err != nil {
 		return r, err
 	}
@@ -201,6 +208,7 @@ func (b *bench) leastDisturbed(ctx context.Context, p load.Plan, target *process
 		if err != nil {
 			return res, err
 		}
+		res.mail = b.drain(ctx, target)
 		errs += res.Errors
 		for _, msg := range res.Samples {
 			if len(samples) < 3 && !slices.Contains(samples, msg) {
@@ -266,6 +274,13 @@ func (b *bench) startService(ctx context.Context) (*process, error) {
 		// Every client of the benchmark is 127.0.0.1, which the per-address registration limit would
 		// stop after a handful; the limit is for the internet, not for a load test.
 		"AUTHD_REGISTER_MAX_PER_IP=0",
+		// Mail goes to the bench's own SMTP server, not to files in the data directory. Its limits
+		// are off for the same reason as the registration limit, and because forgot-password asks
+		// for the same thousand accounts' mail thousands of times a second.
+		"AUTHD_SMTP_URL=smtp://" + b.mail.Addr() + "?tls=none",
+		"AUTHD_MAIL_MAX_PER_ACCOUNT=0",
+		"AUTHD_MAIL_MAX_PER_IP=0",
+		"AUTHD_TOKEN_MAX_FAILURES=0",
 	}, b.db.env()...)
 	p, err := start("authd", []string{b.opts.service}, env, filepath.Join(b.dir, "authd.log"), nil)
 	if err != nil {
@@ -280,6 +295,11 @@ func (b *bench) startService(ctx context.Context) (*process, error) {
 	if _, err := heapInuse(&http.Client{Timeout: time.Second}, p.debug); err != nil {
 		progress("no memstats from the service (%v); heap not measured", err)
 		p.debug = ""
+	}
+	if _, err := mailQueued(&http.Client{Timeout: 5 * time.Second}, p.url+"/metrics"); err != nil {
+		progress("no outbox backlog from the service (%v); a step's mail may be delivered during the next", err)
+	} else {
+		p.metrics = p.url + "/metrics"
 	}
 	return p, nil
 }

@@ -20,6 +20,8 @@ type stepResult struct {
 	other   time.Duration
 	heapMax uint64 // bytes; 0 when unknown
 	rssMax  uint64 // bytes of the service's resident anonymous memory, heap or not; 0 when unknown
+	// mail is what the service's courier did for the step, in it and until its outbox was empty.
+	mail drained
 }
 
 // otherCores is how many cores other work took on average during the step.

@@ -31,6 +31,8 @@ type process struct {
 	err   error // valid once done is closed
 	url   string
 	debug string // base URL of its pprof/expvar listener, if any
+	// metrics is the URL of its Prometheus metrics when they tell its mail outbox's backlog.
+	metrics string
 }
 
 // start runs name (argv) with env added to ours, stderr to logPath and stdout to stdout (nil: discarded).
