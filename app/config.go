@@ -68,6 +68,7 @@ type MailConfig struct {
 	VerifyTTL       time.Duration
 	EmailChangeTTL  time.Duration
 	Poll            time.Duration
+	Lease           time.Duration
 	MaxRetry        time.Duration
 	MaxPerAccount   int
 	MaxPerIP        int
@@ -139,6 +140,7 @@ func settings(c *Config) []setting {
 		{"verify-token-ttl", "AUTHD_VERIFY_TOKEN_TTL", "lifetime of email-verification links", dur(&c.Mail.VerifyTTL, 24*time.Hour)},
 		{"email-change-token-ttl", "AUTHD_EMAIL_CHANGE_TOKEN_TTL", "lifetime of email-change confirmation links", dur(&c.Mail.EmailChangeTTL, time.Hour)},
 		{"mail-poll", "AUTHD_MAIL_POLL", "how often a replica looks for mail queued by others", dur(&c.Mail.Poll, time.Second)},
+		{"mail-lease", "AUTHD_MAIL_LEASE", "how long a replica holds a message it is delivering; a message whose replica died mid-delivery waits this long, then goes out again (must exceed the SMTP dial and send timeouts together)", dur(&c.Mail.Lease, 2*time.Minute)},
 		{"mail-max-retry", "AUTHD_MAIL_MAX_RETRY", "longest wait between delivery attempts of one message (they start at 1s and double); mail is retried until delivered", dur(&c.Mail.MaxRetry, 5*time.Minute)},
 		{"mail-max-per-account", "AUTHD_MAIL_MAX_PER_ACCOUNT", "mail-sending requests (forgot-password, resend, change email) per address per mail window; 0 disables", integer(&c.Mail.MaxPerAccount, 5)},
 		{"mail-max-per-ip", "AUTHD_MAIL_MAX_PER_IP", "mail-sending requests per client address per mail window; 0 disables", integer(&c.Mail.MaxPerIP, 20)},
@@ -218,6 +220,10 @@ func (c Config) validate() error {
 	}
 	if c.Mail.ResetTTL <= 0 || c.Mail.VerifyTTL <= 0 || c.Mail.EmailChangeTTL <= 0 || c.Mail.Poll <= 0 || c.Mail.MaxRetry <= 0 {
 		errs = append(errs, errors.New("mail token lifetimes, AUTHD_MAIL_POLL and AUTHD_MAIL_MAX_RETRY must be positive"))
+	}
+	if c.Mail.Lease <= c.Mail.DialTimeout+c.Mail.SendTimeout {
+		errs = append(errs, fmt.Errorf("AUTHD_MAIL_LEASE (%s) must exceed AUTHD_SMTP_DIAL_TIMEOUT + AUTHD_SMTP_SEND_TIMEOUT (%s), or two replicas could send one message at once",
+			c.Mail.Lease, c.Mail.DialTimeout+c.Mail.SendTimeout))
 	}
 	if c.LoginWindow <= 0 || c.RegisterWindow <= 0 || c.Mail.Window <= 0 {
 		errs = append(errs, errors.New("throttling windows must be positive"))

@@ -86,7 +86,7 @@ func newCourier(p CourierParams) *mail.Courier {
 	return mail.NewCourier(mail.CourierDeps{
 		Outbox: p.Outbox, Composer: p.Composer, Sender: p.Sender, Clock: p.Clock, Bell: p.Bell,
 		Observer: p.Metrics, Log: p.Log.With("component", "mail"),
-		Config: mail.Config{Poll: p.Config.Mail.Poll, MaxRetry: p.Config.Mail.MaxRetry},
+		Config: mail.Config{Poll: p.Config.Mail.Poll, Lease: p.Config.Mail.Lease, MaxRetry: p.Config.Mail.MaxRetry},
 	})
 }
 
