@@ -140,6 +140,9 @@ Feature: Running as containers: outages, restarts, replicas and crashes
     Then the response status should be 200
 
   Scenario: Mail queued during a mail outage survives the service being killed
+    The kill lands while the replica is trying to deliver the message: it waits out the lease
+    that replica held (AUTHD_MAIL_LEASE, 6 s here) and then goes out.
+
     When the mail server goes down
     And I send a POST request to "/api/v1/auth/forgot-password" with body:
       """

@@ -31,6 +31,7 @@ type Cluster struct {
 	suffix   string
 	net      *testcontainers.DockerNetwork
 	db       testcontainers.Container
+	mail     testcontainers.Container
 	mu       sync.Mutex
 	replicas map[string]testcontainers.Container
 }
@@ -62,6 +63,9 @@ func Start(t testing.TB) *Cluster {
 	c.net = nw
 	if c.db, err = startDatabase(ctx, c, nw); err != nil {
 		t.Fatalf("start database: %v", err)
+	}
+	if c.mail, err = startMailServer(ctx, c, nw); err != nil {
+		t.Fatalf("start mail server: %v", err)
 	}
 	if err := c.AddReplica(ctx, "A"); err != nil {
 		t.Fatal(err)
@@ -117,6 +121,17 @@ func (c *Cluster) AddReplica(ctx context.Context, name string) error {
 				// The test reaches the replicas through Docker's NAT, from a private address, and names
 				// its client address in X-Forwarded-For as the in-process suite does.
 				"AUTHD_TRUSTED_PROXIES": "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16",
+				// Mail goes to the suite's SMTP container; links start with PublicURL, and a scenario
+				// follows one by sending its path to whichever replica it talks to.
+				"AUTHD_SMTP_URL":       "smtp://mail:2525?tls=none",
+				"AUTHD_PUBLIC_URL":     PublicURL,
+				"AUTHD_MAIL_POLL":      "200ms",
+				"AUTHD_MAIL_MAX_RETRY": "2s",
+				// A replica killed mid-delivery leaves its message leased; short timeouts keep the
+				// wait for it within a scenario.
+				"AUTHD_SMTP_DIAL_TIMEOUT": "2s",
+				"AUTHD_SMTP_SEND_TIMEOUT": "3s",
+				"AUTHD_MAIL_LEASE":        "6s",
 			},
 			WaitingFor: wait.ForHTTP("/healthz").WithPort("8080/tcp").WithStartupTimeout(time.Minute),
 		},
@@ -253,7 +268,7 @@ func (c *Cluster) cleanup() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	c.mu.Lock()
-	ctrs := []testcontainers.Container{c.db}
+	ctrs := []testcontainers.Container{c.db, c.mail}
 	for _, r := range c.replicas {
 		ctrs = append(ctrs, r)
 	}
@@ -266,7 +281,7 @@ func (c *Cluster) cleanup() {
 	if c.net != nil {
 		_ = c.net.Remove(ctx)
 	}
-	for _, name := range []string{"authd", "ferretdb"} {
+	for _, name := range []string{"authd", "ferretdb", "smtpd"} {
 		_, _ = docker(ctx, "rmi", "--force", "authd-test-"+name+":"+c.suffix)
 	}
 }

@@ -11,9 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+
+	"github.com/authd/authd/test/smtpd"
 )
 
-// The Dockerfiles of the two images. Both hold one static binary and nothing else.
+// The Dockerfiles of the service's and the database's images; test/smtpd brings the mail server's. Both hold one static binary and nothing else.
 const (
 	authdDockerfile = `FROM scratch
 COPY authd /authd
@@ -27,7 +29,7 @@ ENTRYPOINT ["/ferretdb", "--listen", "0.0.0.0:27017", "--data", "/data"]
 `
 )
 
-// buildContext compiles the service and the FerretDB server statically into dir, beside their
+// buildContext compiles the service, the FerretDB server and the test mail server statically into dir, beside their
 // Dockerfiles, and returns the module root it built from.
 func buildContext(ctx context.Context, dir string) error {
 	root, err := moduleRoot()
@@ -48,7 +50,7 @@ func buildContext(ctx context.Context, dir string) error {
 			return err
 		}
 	}
-	return nil
+	return smtpd.BuildContext(ctx, dir)
 }
 
 // moduleRoot finds go.mod upwards from the working directory (a test runs in its package's folder).

@@ -39,6 +39,7 @@ func TestFeaturesInContainers(t *testing.T) {
 			}
 			steps.Initialize(sc, steps.Target{
 				BaseURL: base, Operator: c, Secret: []byte(cluster.Secret), Issuer: "authd", Cluster: c,
+				Mailbox: mailbox{c}, PublicURL: cluster.PublicURL,
 			})
 		},
 		Options: &godog.Options{
@@ -55,3 +56,21 @@ func TestFeaturesInContainers(t *testing.T) {
 		t.Fatal("acceptance scenarios failed in containers")
 	}
 }
+
+// mailbox reads the mail server container for the steps.
+type mailbox struct{ c *cluster.Cluster }
+
+func (m mailbox) Messages(ctx context.Context, addr string) ([]steps.Mail, error) {
+	msgs, err := m.c.Messages(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]steps.Mail, len(msgs))
+	for i, msg := range msgs {
+		out[i] = steps.Mail{To: addr, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
+	}
+	return out, nil
+}
+
+func (m mailbox) Down(ctx context.Context) error { return m.c.MailDown(ctx) }
+func (m mailbox) Up(ctx context.Context) error   { return m.c.MailUp(ctx) }
