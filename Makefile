@@ -57,7 +57,7 @@ test-containers: ## the scenarios against authd and FerretDB as containers (need
 	tail -1 tmp/containers.log
 
 .PHONY: browser-test
-browser-test: ## Swagger UI at /docs in headless Chromium (installed when missing); screenshots in tmp/browser
+browser-test: ## Swagger UI at /docs and a reset through the mailed link's page, in headless Chromium (installed when missing); screenshots in tmp/browser
 	@command -v chromium >/dev/null 2>&1 || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 	@rm -rf tmp/browser && mkdir -p tmp/browser
 	AUTHD_BROWSER_TEST=1 $(GO) test -count=1 -v -artifacts -outputdir=$(CURDIR)/tmp/browser ./test/browser/

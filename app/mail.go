@@ -98,7 +98,7 @@ func runCourier(lc fx.Lifecycle, c *mail.Courier, log *slog.Logger) {
 		OnStart: func(context.Context) error {
 			go func() {
 				defer close(done)
-				if err := c.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				if err := c.Run(ctx); !errors.Is(err, context.Canceled) {
 					log.Error("mail courier stopped", "error", err)
 				}
 			}()
