@@ -119,3 +119,14 @@ Feature: Verify email
       """
     Then exactly 1 of them should have status 200
     And the others should have status 400
+
+  Scenario: A switched-off account's link does nothing
+    Given a registered user "vera@example.com"
+    When I follow the link in the latest email to "vera@example.com"
+    And the account "vera@example.com" has been deactivated by an operator
+    And I send a POST request to "/api/v1/auth/verify-email" with body:
+      """
+      {"token": "{token}"}
+      """
+    Then the response status should be 403
+    And the response should be an error with code "inactive_user"
