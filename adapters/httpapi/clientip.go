@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/authd/authd/core/credential"
 )
 
 // ParseCIDRs parses a comma-separated list of CIDRs (or bare addresses); empty gives none.
@@ -43,6 +45,12 @@ const DefaultIPv6Prefix = 64
 // ("2001:db8:1:2::/64"), so one network can't reset its limits by changing address.
 func (a *API) throttleKey(r *http.Request) string {
 	return addressKey(clientIP(r, a.proxies), a.v6Bits)
+}
+
+// client is who sent r, as the core's use cases know a client.
+func (a *API) client(r *http.Request) credential.Client {
+	ip := clientIP(r, a.proxies)
+	return credential.Client{ThrottleKey: addressKey(ip, a.v6Bits), IP: ip, UserAgent: r.UserAgent()}
 }
 
 func addressKey(ip string, v6Bits int) string {

@@ -65,7 +65,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	pair, u, err := a.creds.Login(r.Context(), in["email"].s, in["password"].s, a.throttleKey(r))
+	pair, u, err := a.creds.Login(r.Context(), in["email"].s, in["password"].s, a.client(r))
 	if outcome, ok := loginOutcome(err); ok {
 		a.metrics.Login(outcome)
 	}

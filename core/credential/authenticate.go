@@ -21,9 +21,17 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (*Princi
 	if err != nil {
 		return nil, err
 	}
-	sess, u, err := s.activeSession(ctx, claims, s.now())
+	now := s.now()
+	sess, u, err := s.activeSession(ctx, claims, now)
 	if err != nil {
 		return nil, err
+	}
+	if now.Sub(sess.LastUsedAt) >= touchEvery {
+		// At most one write a minute per session. The request is answered either way: what it
+		// needed was read, and the next request tries again.
+		if touched, err := s.sessions.Update(ctx, sess.ID, Touch(now)); err == nil {
+			sess = touched
+		}
 	}
 	return &Principal{User: u, Session: sess}, nil
 }

@@ -12,7 +12,7 @@ import (
 
 // Login checks a password and opens a session. Unknown emails cost the same hash work as wrong
 // passwords, and both count towards the account's and the client address's lockouts.
-func (s *Service) Login(ctx context.Context, rawEmail, password, clientIP string) (Pair, *user.User, error) {
+func (s *Service) Login(ctx context.Context, rawEmail, password string, client Client) (Pair, *user.User, error) {
 	email, err := user.NormalizeEmail("email", rawEmail)
 	if err != nil {
 		return Pair{}, nil, err
@@ -21,7 +21,7 @@ func (s *Service) Login(ctx context.Context, rawEmail, password, clientIP string
 		// No stored password is this long; refuse it as input before it costs any work or a count.
 		return Pair{}, nil, &user.ValidationError{Field: "password", Kind: user.TooLong, Msg: "String should have at most 128 characters"}
 	}
-	ticket, err := s.throttle.AdmitLogin(ctx, email, clientIP)
+	ticket, err := s.throttle.AdmitLogin(ctx, email, client.ThrottleKey)
 	if err != nil {
 		return Pair{}, nil, err
 	}
@@ -43,7 +43,7 @@ func (s *Service) Login(ctx context.Context, rawEmail, password, clientIP string
 	if err != nil {
 		return Pair{}, nil, err
 	}
-	return s.openSession(ctx, u, password, outdated)
+	return s.openSession(ctx, u, password, outdated, client.Device(s.cfg.KeepDevice))
 }
 
 // verifyLogin returns the user whose password matches, or ErrInvalidCredentials, and whether the
@@ -72,7 +72,7 @@ func (s *Service) verifyLogin(ctx context.Context, email, password string) (*use
 }
 
 // openSession records the login (upgrading an outdated hash) and starts a session.
-func (s *Service) openSession(ctx context.Context, u *user.User, password string, outdated bool) (Pair, *user.User, error) {
+func (s *Service) openSession(ctx context.Context, u *user.User, password string, outdated bool, device Device) (Pair, *user.User, error) {
 	var upgraded string
 	var err error
 	if outdated {
@@ -87,12 +87,14 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	// it and the session's creation, or after) ends the session like every other.
 	epoch := u.TokenEpoch
 	sess := &Session{
-		ID:        s.ids.NewID(),
-		UserID:    string(u.ID),
-		RefreshID: s.ids.NewID(),
-		Epoch:     epoch,
-		CreatedAt: now,
-		ExpiresAt: now.Add(s.cfg.RefreshTTL),
+		ID:         s.ids.NewID(),
+		UserID:     string(u.ID),
+		RefreshID:  s.ids.NewID(),
+		Epoch:      epoch,
+		CreatedAt:  now,
+		ExpiresAt:  now.Add(s.cfg.RefreshTTL),
+		LastUsedAt: now,
+		Device:     device,
 	}
 	// The last login and the session are one write where the store can make them one.
 	recorded, err := s.sessions.Open(ctx, sess, func(u *user.User) error {
@@ -123,7 +125,7 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	default:
 		return Pair{}, nil, fmt.Errorf("login: %w", err)
 	}
-	pair, err := s.issue(sess, now)
+	pair, err := s.issue(sess, Rotation{AccessID: s.ids.NewID(), At: now})
 	return pair, u, err
 }
 

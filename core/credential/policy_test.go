@@ -89,7 +89,7 @@ func TestStrengthIsScoredOnlyForOtherwiseValidAdmittedRequests(t *testing.T) {
 		t.Fatalf("the meter scored %d passwords, want only the admitted registration's", n)
 	}
 
-	pair, _, err := svc.Login(ctx, "a@example.com", strong, "192.0.2.9")
+	pair, _, err := svc.Login(ctx, "a@example.com", strong, credential.Client{ThrottleKey: "192.0.2.9"})
 	if err != nil {
 		t.Fatal(err)
 	}

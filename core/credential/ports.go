@@ -21,6 +21,9 @@ type SessionStore interface {
 	// Update reads the session with id, applies change and stores the result, atomically, with the
 	// retry rules of user.Store.Update; ErrSessionNotFound when there is no such session.
 	Update(ctx context.Context, id string, change func(*Session) error) (*Session, error)
+	// ByUser returns the sessions of the user with userID that have not expired by now, revoked
+	// ones included, in no particular order; through an index, not a scan of every session.
+	ByUser(ctx context.Context, userID string, now time.Time) ([]*Session, error)
 }
 
 // Hasher turns passwords into PHC strings and checks them. Both wait for a share of the CPU; a

@@ -53,7 +53,7 @@ func TestLoginThatVerifiedTheOldPasswordEndsWithTheChange(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		pair, _, err := svc.Login(ctx, "a@example.com", racer, "192.0.2.1")
+		pair, _, err := svc.Login(ctx, "a@example.com", racer, credential.Client{ThrottleKey: "192.0.2.1"})
 		done <- result{pair, err}
 	}()
 	<-h.verified
@@ -95,7 +95,7 @@ func TestLoginsRacingPasswordChangesNeverOutliveThem(t *testing.T) {
 			for range round % 7 {
 				runtime.Gosched()
 			}
-			pair, _, loginErr = e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
+			pair, _, loginErr = e.svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"})
 		}()
 		go func() {
 			defer wg.Done()
@@ -143,7 +143,7 @@ func TestLoginsRacingAResetNeverOutliveIt(t *testing.T) {
 			for range round % 7 {
 				runtime.Gosched()
 			}
-			pair, _, loginErr = e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
+			pair, _, loginErr = e.svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"})
 		})
 		wg.Go(func() {
 			for range round % 5 {

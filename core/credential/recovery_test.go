@@ -174,9 +174,9 @@ func TestResetPasswordEndsEverySessionForgivesTheLockoutAndTellsTheOwner(t *test
 	u := e.register(t, "a@example.com")
 	pair, _ := e.login(t, "a@example.com")
 	for range throttleConfig.LoginMaxFailures {
-		_, _, _ = e.svc.Login(ctx, "a@example.com", "WrongPass123!", "")
+		_, _, _ = e.svc.Login(ctx, "a@example.com", "WrongPass123!", credential.Client{ThrottleKey: ""})
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, ""); !errors.Is(err, throttle.ErrThrottled) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: ""}); !errors.Is(err, throttle.ErrThrottled) {
 		t.Fatalf("login after failures: err = %v, want throttled", err)
 	}
 	if err := e.svc.ForgotPassword(ctx, "a@example.com", "192.0.2.9"); err != nil {
@@ -195,7 +195,7 @@ func TestResetPasswordEndsEverySessionForgivesTheLockoutAndTellsTheOwner(t *test
 	if _, err := e.svc.Authenticate(ctx, pair.AccessToken); err == nil {
 		t.Fatal("a session from before the reset still authenticates")
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", next, ""); err != nil {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", next, credential.Client{ThrottleKey: ""}); err != nil {
 		t.Fatalf("login with the new password right after the reset: %v", err)
 	}
 	stored, _ := e.users.ByID(ctx, u.ID)
@@ -323,7 +323,7 @@ func TestEmailChangeMovesTheLoginOnlyOnConfirmation(t *testing.T) {
 	if l.NewEmail != "new@example.com" || l.Token == "" {
 		t.Fatalf("confirmation = %+v", l)
 	}
-	if _, _, err := e.svc.Login(ctx, "old@example.com", pw, ""); err != nil {
+	if _, _, err := e.svc.Login(ctx, "old@example.com", pw, credential.Client{ThrottleKey: ""}); err != nil {
 		t.Fatalf("the old address stops being the login before confirmation: %v", err)
 	}
 	moved, err := e.svc.ConfirmEmailChange(ctx, l.Token, "")
@@ -333,7 +333,7 @@ func TestEmailChangeMovesTheLoginOnlyOnConfirmation(t *testing.T) {
 	if _, err := e.users.ByEmail(ctx, "old@example.com"); !errors.Is(err, user.ErrNotFound) {
 		t.Fatalf("old address still finds the account: %v", err)
 	}
-	if _, _, err := e.svc.Login(ctx, "new@example.com", pw, ""); err != nil {
+	if _, _, err := e.svc.Login(ctx, "new@example.com", pw, credential.Client{ThrottleKey: ""}); err != nil {
 		t.Fatalf("login at the new address: %v", err)
 	}
 	e.deliver(t, box)

@@ -8,7 +8,8 @@ import (
 )
 
 // Refresh exchanges a refresh token for a new pair. A refresh token works once; presenting a spent one
-// revokes its whole session, since either the client or a thief holds a copy.
+// revokes its whole session, since either the client or a thief holds a copy, except within the
+// refresh grace: the token the latest refresh spent gets that refresh's pair again (see spent).
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error) {
 	claims, err := s.tokens.Verify(refreshToken, Refresh)
 	if err != nil {
@@ -20,25 +21,49 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error
 		return Pair{}, err
 	}
 	if claims.ID != sess.RefreshID {
-		return Pair{}, s.revokeReused(ctx, sess.ID, now)
+		return s.spent(ctx, sess, claims.ID, now)
 	}
-	next := s.ids.NewID()
+	next, rotation := s.ids.NewID(), Rotation{From: claims.ID, AccessID: s.ids.NewID(), At: now}
 	expires := now.Add(s.cfg.RefreshTTL).UTC()
 	if s.cfg.SessionMaxAge > 0 {
 		// Each refresh slides the session forward, but never past its absolute lifetime.
 		expires = minTime(expires, sess.CreatedAt.Add(s.cfg.SessionMaxAge).UTC())
 	}
-	rotated, err := s.sessions.Update(ctx, sess.ID, Rotate(claims.ID, next, expires))
+	rotated, err := s.sessions.Update(ctx, sess.ID, func(x *Session) error {
+		if err := Rotate(claims.ID, next, expires)(x); err != nil {
+			return err
+		}
+		x.Rotation, x.LastUsedAt = &rotation, now
+		return nil
+	})
 	switch {
 	case errors.Is(err, ErrStaleRefresh):
 		// Another request spent this token first.
-		return Pair{}, s.revokeReused(ctx, sess.ID, now)
+		latest, err := s.sessions.ByID(ctx, sess.ID)
+		if errors.Is(err, ErrSessionNotFound) {
+			return Pair{}, ErrSessionRevoked
+		}
+		if err != nil {
+			return Pair{}, fmt.Errorf("refresh: %w", err)
+		}
+		return s.spent(ctx, latest, claims.ID, now)
 	case errors.Is(err, ErrSessionNotFound), errors.Is(err, ErrSessionRevoked):
 		return Pair{}, ErrSessionRevoked
 	case err != nil:
 		return Pair{}, fmt.Errorf("refresh: %w", err)
 	}
-	return s.issue(rotated, now)
+	return s.issue(rotated, rotation)
+}
+
+// spent answers a refresh token that sess no longer holds. Within the grace after the refresh that
+// spent it, that refresh's pair again, signed from the same claims, so every tab of one app that
+// refreshed at once ends up with one pair. Anything else is reuse: the session ends.
+func (s *Service) spent(ctx context.Context, sess *Session, refreshID string, now time.Time) (Pair, error) {
+	if r := sess.Rotation; s.cfg.RefreshGrace > 0 && r != nil && r.From == refreshID &&
+		sess.Active(now) && !now.After(r.At.Add(s.cfg.RefreshGrace)) {
+		return s.issue(sess, *r)
+	}
+	return Pair{}, s.revokeReused(ctx, sess.ID, now)
 }
 
 func (s *Service) revokeReused(ctx context.Context, sessionID string, now time.Time) error {
@@ -56,17 +81,19 @@ func (s *Service) revoke(ctx context.Context, id string, now time.Time) error {
 	return nil
 }
 
-func (s *Service) issue(sess *Session, now time.Time) (Pair, error) {
+// issue signs the pair of sess's current refresh id, made at r.At: the same claims always give
+// the same tokens.
+func (s *Service) issue(sess *Session, r Rotation) (Pair, error) {
 	access, err := s.tokens.Sign(Claims{
-		Kind: Access, ID: s.ids.NewID(), Subject: sess.UserID, SessionID: sess.ID,
-		IssuedAt: now, ExpiresAt: now.Add(s.cfg.AccessTTL),
+		Kind: Access, ID: r.AccessID, Subject: sess.UserID, SessionID: sess.ID,
+		IssuedAt: r.At, ExpiresAt: r.At.Add(s.cfg.AccessTTL),
 	})
 	if err != nil {
 		return Pair{}, fmt.Errorf("sign access token: %w", err)
 	}
 	refresh, err := s.tokens.Sign(Claims{
 		Kind: Refresh, ID: sess.RefreshID, Subject: sess.UserID, SessionID: sess.ID,
-		IssuedAt: now, ExpiresAt: sess.ExpiresAt,
+		IssuedAt: r.At, ExpiresAt: sess.ExpiresAt,
 	})
 	if err != nil {
 		return Pair{}, fmt.Errorf("sign refresh token: %w", err)

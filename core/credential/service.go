@@ -19,6 +19,11 @@ type Config struct {
 	AccessTTL     time.Duration
 	RefreshTTL    time.Duration
 	SessionMaxAge time.Duration // refreshing never extends a session past this since login; 0: no limit
+	// RefreshGrace is how long after a refresh the refresh token it spent still gets the pair that
+	// refresh issued, instead of counting as reuse: tabs of one app refreshing at once. 0: strict.
+	RefreshGrace time.Duration
+	// KeepDevice says whether sessions keep their client's network and user agent.
+	KeepDevice bool
 	// Lifetimes of the tokens sent by mail.
 	ResetTTL       time.Duration
 	VerifyTTL      time.Duration

@@ -66,7 +66,7 @@ func (e *env) register(t *testing.T, email string) *user.User {
 
 func (e *env) login(t *testing.T, email string) (credential.Pair, *credential.Principal) {
 	t.Helper()
-	pair, _, err := e.svc.Login(ctx, email, pw, "192.0.2.1")
+	pair, _, err := e.svc.Login(ctx, email, pw, credential.Client{ThrottleKey: "192.0.2.1"})
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
@@ -142,7 +142,7 @@ func TestLogin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	u := e.register(t, "a@example.com")
-	pair, got, err := e.svc.Login(ctx, "A@example.com", pw, "192.0.2.1")
+	pair, got, err := e.svc.Login(ctx, "A@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"})
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
@@ -156,7 +156,7 @@ func TestLogin(t *testing.T) {
 
 	before := e.hasher.Verifies.Load()
 	for _, tc := range []struct{ email, password string }{{"a@example.com", "WrongPass123!"}, {"nobody@example.com", "WrongPass123!"}} {
-		if _, _, err := e.svc.Login(ctx, tc.email, tc.password, "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
+		if _, _, err := e.svc.Login(ctx, tc.email, tc.password, credential.Client{ThrottleKey: "192.0.2.1"}); !errors.Is(err, credential.ErrInvalidCredentials) {
 			t.Errorf("Login(%s) = %v, want ErrInvalidCredentials", tc.email, err)
 		}
 	}
@@ -167,13 +167,13 @@ func TestLogin(t *testing.T) {
 
 	before = e.hasher.Verifies.Load()
 	var ve *user.ValidationError
-	if _, _, err := e.svc.Login(ctx, "a@example.com", strings.Repeat("x", 129), "192.0.2.1"); !errors.As(err, &ve) || ve.Kind != user.TooLong {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", strings.Repeat("x", 129), credential.Client{ThrottleKey: "192.0.2.1"}); !errors.As(err, &ve) || ve.Kind != user.TooLong {
 		t.Errorf("oversized password: %v, want a too-long validation error", err)
 	}
 	if e.hasher.Verifies.Load() != before {
 		t.Error("an oversized password was hashed")
 	}
-	if _, _, err := e.svc.Login(ctx, "not-an-email", pw, "192.0.2.1"); fields(err) == nil && !isValidation(err) {
+	if _, _, err := e.svc.Login(ctx, "not-an-email", pw, credential.Client{ThrottleKey: "192.0.2.1"}); fields(err) == nil && !isValidation(err) {
 		t.Errorf("malformed email: %v", err)
 	}
 }
@@ -190,10 +190,10 @@ func TestLoginInactive(t *testing.T) {
 	if _, err := e.users.Update(ctx, u.ID, func(u *user.User) error { u.IsActive = false; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); !errors.Is(err, credential.ErrInactive) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"}); !errors.Is(err, credential.ErrInactive) {
 		t.Errorf("right password: %v, want ErrInactive", err)
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", credential.Client{ThrottleKey: "192.0.2.1"}); !errors.Is(err, credential.ErrInvalidCredentials) {
 		t.Errorf("wrong password: %v, want ErrInvalidCredentials", err)
 	}
 }
@@ -227,7 +227,7 @@ func TestLoginSurvivesWriteContention(t *testing.T) {
 	d := e.deps()
 	d.Sessions = conflictingSessions{e.sessions}
 	svc := credential.NewService(d)
-	pair, u, err := svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
+	pair, u, err := svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"})
 	if err != nil {
 		t.Fatalf("login under contention: %v", err)
 	}

@@ -157,10 +157,10 @@ func TestChangePassword(t *testing.T) {
 	if _, err := e.svc.Refresh(ctx, other.RefreshToken); !errors.Is(err, credential.ErrSessionRevoked) {
 		t.Errorf("other session can refresh: %v", err)
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"}); !errors.Is(err, credential.ErrInvalidCredentials) {
 		t.Errorf("old password still works: %v", err)
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", newPw, "192.0.2.1"); err != nil {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", newPw, credential.Client{ThrottleKey: "192.0.2.1"}); err != nil {
 		t.Errorf("new password: %v", err)
 	}
 	stored, _ := e.users.ByID(ctx, u.ID)
@@ -225,7 +225,7 @@ func TestSessionHasAnAbsoluteLifetime(t *testing.T) {
 	d := e.deps()
 	d.Config = credential.Config{AccessTTL: time.Minute, RefreshTTL: 24 * time.Hour, SessionMaxAge: 48 * time.Hour}
 	svc := credential.NewService(d)
-	pair, _, err := svc.Login(ctx, "a@example.com", pw, "192.0.2.1")
+	pair, _, err := svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"})
 	if err != nil {
 		t.Fatal(err)
 	}

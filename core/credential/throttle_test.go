@@ -31,16 +31,16 @@ func TestAccountLockoutAndReset(t *testing.T) {
 			e := newEnv(t)
 			e.register(t, "a@example.com")
 			for i := range 5 {
-				if _, _, err := e.svc.Login(ctx, email, "WrongPass123!", fmt.Sprintf("192.0.2.%d", i)); !errors.Is(err, credential.ErrInvalidCredentials) {
+				if _, _, err := e.svc.Login(ctx, email, "WrongPass123!", credential.Client{ThrottleKey: fmt.Sprintf("192.0.2.%d", i)}); !errors.Is(err, credential.ErrInvalidCredentials) {
 					t.Fatalf("failure %d: %v", i+1, err)
 				}
 			}
 			// Locked even with the right password, and whether or not the account exists.
-			_, _, err := e.svc.Login(ctx, email, pw, "192.0.2.99")
+			_, _, err := e.svc.Login(ctx, email, pw, credential.Client{ThrottleKey: "192.0.2.99"})
 			if d := retryAfter(t, err); d != time.Minute {
 				t.Fatalf("first lockout %s, want 1m", d)
 			}
-			if _, _, err := e.svc.Login(ctx, "b@example.com", pw, "192.0.2.99"); errors.Is(err, throttle.ErrThrottled) {
+			if _, _, err := e.svc.Login(ctx, "b@example.com", pw, credential.Client{ThrottleKey: "192.0.2.99"}); errors.Is(err, throttle.ErrThrottled) {
 				t.Fatal("another account was locked out")
 			}
 		})
@@ -49,17 +49,17 @@ func TestAccountLockoutAndReset(t *testing.T) {
 	e := newEnv(t)
 	e.register(t, "a@example.com")
 	for range 5 {
-		_, _, _ = e.svc.Login(ctx, "a@example.com", "WrongPass123!", "192.0.2.1")
+		_, _, _ = e.svc.Login(ctx, "a@example.com", "WrongPass123!", credential.Client{ThrottleKey: "192.0.2.1"})
 	}
 	e.clock.Advance(time.Minute)
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); err != nil {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"}); err != nil {
 		t.Fatalf("login after the lockout: %v", err)
 	}
 	// The success reset the account: four more failures don't lock it.
 	for range 4 {
-		_, _, _ = e.svc.Login(ctx, "a@example.com", "WrongPass123!", "192.0.2.1")
+		_, _, _ = e.svc.Login(ctx, "a@example.com", "WrongPass123!", credential.Client{ThrottleKey: "192.0.2.1"})
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); err != nil {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"}); err != nil {
 		t.Fatalf("locked after a reset and 4 failures: %v", err)
 	}
 }
@@ -73,7 +73,7 @@ func TestLockoutGrowsAndCapsUnderNISTLimit(t *testing.T) {
 	var lockouts []time.Duration
 	// An attacker who tries again the moment each lockout ends, for five hours.
 	for e.clock.Now().Sub(start) < 5*time.Hour {
-		_, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", "192.0.2.1")
+		_, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", credential.Client{ThrottleKey: "192.0.2.1"})
 		var te *throttle.ThrottledError
 		if errors.As(err, &te) {
 			lockouts = append(lockouts, te.RetryAfter)
@@ -104,11 +104,11 @@ func TestIPLockoutSpansAccounts(t *testing.T) {
 	e := newEnv(t)
 	e.register(t, "victim@example.com")
 	for i := range throttleConfig.IPMaxFailures {
-		_, _, _ = e.svc.Login(ctx, fmt.Sprintf("user%d@example.com", i), "WrongPass123!", "203.0.113.9")
+		_, _, _ = e.svc.Login(ctx, fmt.Sprintf("user%d@example.com", i), "WrongPass123!", credential.Client{ThrottleKey: "203.0.113.9"})
 	}
-	_, _, err := e.svc.Login(ctx, "victim@example.com", pw, "203.0.113.9")
+	_, _, err := e.svc.Login(ctx, "victim@example.com", pw, credential.Client{ThrottleKey: "203.0.113.9"})
 	retryAfter(t, err)
-	if _, _, err := e.svc.Login(ctx, "victim@example.com", pw, "203.0.113.10"); err != nil {
+	if _, _, err := e.svc.Login(ctx, "victim@example.com", pw, credential.Client{ThrottleKey: "203.0.113.10"}); err != nil {
 		t.Fatalf("another address was locked out: %v", err)
 	}
 }
@@ -120,7 +120,7 @@ func TestThrottlingDisabledByZero(t *testing.T) {
 	d.Throttle = throttle.New(e.attempts, e.clock, throttle.Config{})
 	svc := credential.NewService(d)
 	for range 10 {
-		if _, _, err := svc.Login(ctx, "x@example.com", "WrongPass123!", "192.0.2.1"); !errors.Is(err, credential.ErrInvalidCredentials) {
+		if _, _, err := svc.Login(ctx, "x@example.com", "WrongPass123!", credential.Client{ThrottleKey: "192.0.2.1"}); !errors.Is(err, credential.ErrInvalidCredentials) {
 			t.Fatalf("throttled with limits off: %v", err)
 		}
 	}
@@ -163,7 +163,7 @@ func TestParallelGuessesAreAllCounted(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", fmt.Sprintf("192.0.2.%d", i))
+			_, _, err := e.svc.Login(ctx, "a@example.com", "WrongPass123!", credential.Client{ThrottleKey: fmt.Sprintf("192.0.2.%d", i)})
 			switch {
 			case errors.Is(err, throttle.ErrThrottled):
 				throttled.Add(1)
@@ -208,7 +208,7 @@ func TestChangePasswordGuessesCountTowardsTheLockout(t *testing.T) {
 	}
 	err := e.svc.ChangePassword(ctx, p, credential.PasswordChange{Current: pw, New: "NewSecure1!", Confirm: "NewSecure1!"})
 	retryAfter(t, err)
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.50"); !errors.Is(err, throttle.ErrThrottled) {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.50"}); !errors.Is(err, throttle.ErrThrottled) {
 		t.Errorf("login during a lockout earned by change-password guesses: %v", err)
 	}
 }
@@ -225,7 +225,7 @@ func TestAnEarlierClockIsNotALockout(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); err != nil {
+	if _, _, err := e.svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"}); err != nil {
 		t.Fatalf("one failure below the limit locked the account: %v", err)
 	}
 }
@@ -252,7 +252,7 @@ func TestParallelRightPasswordsAllGetThrough(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, _, err := svc.Login(ctx, "a@example.com", pw, "192.0.2.1"); err != nil {
+			if _, _, err := svc.Login(ctx, "a@example.com", pw, credential.Client{ThrottleKey: "192.0.2.1"}); err != nil {
 				t.Errorf("parallel login with the right password: %v", err)
 				return
 			}

@@ -92,6 +92,12 @@ func (u *User) ChangeEmail(email string) {
 // ChangePassword stores a new hash and invalidates every session except keep.
 func (u *User) ChangePassword(hash, keep string) {
 	u.PasswordHash = hash
+	u.EndSessions(keep)
+}
+
+// EndSessions invalidates every session of the user except keep (none when keep is empty), and
+// the reset and email-change links out, which were issued for the sessions' epoch.
+func (u *User) EndSessions(keep string) {
 	u.TokenEpoch++
 	u.KeptSession = keep
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
@@ -150,6 +151,20 @@ func (s *Sessions) Open(_ context.Context, sess *credential.Session, record func
 	}
 	s.byID[sess.ID] = *sess
 	return u, nil
+}
+
+// ByUser implements credential.SessionStore.
+func (s *Sessions) ByUser(_ context.Context, userID string, now time.Time) ([]*credential.Session, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*credential.Session
+	for _, sess := range s.byID {
+		if sess.UserID == userID && now.Before(sess.ExpiresAt) {
+			c := sess
+			out = append(out, &c)
+		}
+	}
+	return out, nil
 }
 
 // ByID implements credential.SessionStore.
