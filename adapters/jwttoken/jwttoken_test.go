@@ -1,6 +1,7 @@
 package jwttoken
 
 import (
+	"crypto/ed25519"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -179,5 +180,32 @@ func TestKeyURLsInHeadersAreNeverFetched(t *testing.T) {
 	}
 	if n := hits.Load(); n != 0 {
 		t.Fatalf("verifying made %d outbound requests", n)
+	}
+}
+
+// TestTheSameClaimsSignToTheSameToken holds what the refresh grace relies on: a pair re-signed
+// from the claims of a refresh is the pair that refresh issued, byte for byte, with either algorithm.
+func TestTheSameClaimsSignToTheSameToken(t *testing.T) {
+	t.Parallel()
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]*Codec{"HS256": newCodec(t), "EdDSA": edCodec(t, key)} {
+		claims := validClaims(credential.Refresh)
+		// A store keeps times to the millisecond at best; tokens carry seconds.
+		again := claims
+		again.IssuedAt, again.ExpiresAt = claims.IssuedAt.Add(400*time.Millisecond), claims.ExpiresAt.Add(400*time.Millisecond)
+		a, err := c.Sign(claims)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := c.Sign(again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a != b {
+			t.Errorf("%s: the same claims signed to different tokens:\n%s\n%s", name, a, b)
+		}
 	}
 }
