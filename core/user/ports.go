@@ -6,7 +6,8 @@ import "context"
 //
 // Notices a user carries in Outbox when it is inserted or updated are moved into the mail outbox by
 // the same write (one transaction, or the user's own document first and a move that is repeated
-// until done); the user a store returns or reads back has an empty Outbox.
+// until done); the user a store returns or reads back has an empty Outbox. Events go to the user's
+// security timeline (audit.Store.Append) the same way, and a read-back user has none either.
 type Store interface {
 	// Insert stores a new user; ErrEmailTaken when its email is already used.
 	Insert(ctx context.Context, u *User) error

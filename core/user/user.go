@@ -3,6 +3,8 @@ package user
 
 import (
 	"time"
+
+	"github.com/authd/authd/core/audit"
 )
 
 // ID identifies a user: 24 lower-case hex digits (a MongoDB ObjectId).
@@ -49,6 +51,15 @@ type User struct {
 	// Outbox holds notices queued by a change not yet written; a store empties it into the mail
 	// outbox in the write that stores the change.
 	Outbox []Notice
+	// Events holds the security events of a change not yet written; a store appends them to the
+	// user's timeline in the write that stores the change, as it does Outbox.
+	Events []audit.Event
+}
+
+// Record queues e on the user's timeline with the change being made (see Events).
+func (u *User) Record(e audit.Event) {
+	e.UserID = string(u.ID)
+	u.Events = append(u.Events, e)
 }
 
 // New builds a user who has just registered. The password hash comes from the credential rules.

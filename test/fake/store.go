@@ -7,30 +7,35 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
 )
 
 // Users is a map-backed user.Store.
-// Notices a written user carries go to Mail in the same step.
+// Notices a written user carries go to Mail, and events to Timeline, in the same step.
 type Users struct {
-	mu      sync.Mutex
-	byID    map[user.ID]user.User
-	byEmail map[string]user.ID
-	Mail    *Outbox
+	mu       sync.Mutex
+	byID     map[user.ID]user.User
+	byEmail  map[string]user.ID
+	Mail     *Outbox
+	Timeline *Timeline
 }
 
-// NewUsers returns an empty Users with an empty Mail outbox.
+// NewUsers returns an empty Users with an empty Mail outbox and Timeline.
 func NewUsers() *Users {
-	return &Users{byID: map[user.ID]user.User{}, byEmail: map[string]user.ID{}, Mail: NewOutbox()}
+	return &Users{byID: map[user.ID]user.User{}, byEmail: map[string]user.ID{}, Mail: NewOutbox(), Timeline: NewTimeline()}
 }
 
-// post moves u's notices into the outbox; the caller holds s.mu.
+// post moves u's notices into the outbox and its events into the timeline; the caller holds s.mu.
 func (s *Users) post(u *user.User) {
 	for _, n := range u.Outbox {
 		_ = s.Mail.Enqueue(context.Background(), n)
 	}
-	u.Outbox = nil
+	for _, e := range u.Events {
+		_, _ = s.Timeline.Append(context.Background(), e)
+	}
+	u.Outbox, u.Events = nil, nil
 }
 
 // Insert implements user.Store.
@@ -116,6 +121,7 @@ func clone(u user.User) user.User {
 	}
 	u.Tokens = append([]user.Token(nil), u.Tokens...)
 	u.Outbox = append([]user.Notice(nil), u.Outbox...)
+	u.Events = append([]audit.Event(nil), u.Events...)
 	return u
 }
 
