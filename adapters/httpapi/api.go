@@ -83,6 +83,12 @@ func New(o Options) http.Handler {
 	r.HandleFunc(v1+"/users/me", a.authenticated(a.updateMe)).Methods(http.MethodPut)
 	r.HandleFunc(v1+"/users/me/email", a.authenticated(a.requestEmailChange)).Methods(http.MethodPost)
 	r.HandleFunc(v1+"/users/me/email/confirm", a.confirmEmailChange).Methods(http.MethodPost)
+	r.HandleFunc(v1+"/users/me/sessions", a.authenticated(a.listSessions)).Methods(http.MethodGet)
+	r.HandleFunc(v1+"/users/me/sessions/revoke-others", a.authenticated(a.endOtherSessions)).Methods(http.MethodPost)
+	// As in the document, the literal path wins over the template: DELETE .../revoke-others is a
+	// method that path lacks (405), not a session id of the wrong shape (422).
+	r.Handle(v1+"/users/me/sessions/revoke-others", r.MethodNotAllowedHandler)
+	r.HandleFunc(v1+"/users/me/sessions/{session_id}", a.authenticated(a.endSession)).Methods(http.MethodDelete)
 	r.HandleFunc(v1+"/users/{user_id}", a.authenticated(a.publicUser)).Methods(http.MethodGet)
 
 	return a.middleware(r)

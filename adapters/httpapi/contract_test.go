@@ -110,7 +110,9 @@ type world struct {
 	h     http.Handler
 	users *fake.Users
 	creds *credential.Service
+	clock *fake.Clock
 	ip    string // the client address requests come from
+	ua    string // the User-Agent requests send; none when empty
 }
 
 // Limits of the world's throttle.
@@ -119,7 +121,8 @@ const (
 	tokenFailures  = 5
 )
 
-func newWorld(t *testing.T) *world {
+// newWorld builds a world; configure, if given, changes the credential config first.
+func newWorld(t *testing.T, configure ...func(*credential.Config)) *world {
 	t.Helper()
 	users := fake.NewUsers()
 	clk := fake.NewClock(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
@@ -127,19 +130,22 @@ func newWorld(t *testing.T) *world {
 		LoginMaxFailures: 5, LoginWindow: time.Hour,
 		MailMaxPerAccount: mailPerAccount, MailWindow: time.Hour, TokenMaxFailures: tokenFailures,
 	}
+	cfg := credential.Config{
+		AccessTTL: time.Hour, RefreshTTL: time.Hour, ResetTTL: time.Hour, VerifyTTL: time.Hour, EmailChangeTTL: time.Hour,
+	}
+	for _, c := range configure {
+		c(&cfg)
+	}
 	creds := credential.NewService(credential.Deps{
 		Users: users, Sessions: fake.NewSessions(users), Hasher: &fake.Hasher{}, Policy: credential.NewPolicy(fake.Meter{}),
 		Throttle: throttle.New(fake.NewAttempts(), clk, limits), Tokens: fake.Tokens{}, Clock: clk, IDs: &fake.IDs{},
-		Outbox: users.Mail,
-		Config: credential.Config{
-			AccessTTL: time.Hour, RefreshTTL: time.Hour, ResetTTL: time.Hour, VerifyTTL: time.Hour, EmailChangeTTL: time.Hour,
-		},
+		Outbox: users.Mail, Config: cfg,
 	})
 	h := New(Options{
 		Credentials: creds, Users: user.NewService(users), Log: slog.New(slog.DiscardHandler),
 		Ready: func(context.Context) error { return nil },
 	})
-	return &world{h: h, users: users, creds: creds, ip: "192.0.2.1"}
+	return &world{h: h, users: users, creds: creds, clock: clk, ip: "192.0.2.1"}
 }
 
 // send makes one request from w.ip, with a bearer token when one is given, and holds the exchange
@@ -153,6 +159,9 @@ func (w *world) send(t *testing.T, method, path, bearer, body string) *httptest.
 	}
 	if bearer != "" {
 		r.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	if w.ua != "" {
+		r.Header.Set("User-Agent", w.ua)
 	}
 	rec := httptest.NewRecorder()
 	w.h.ServeHTTP(rec, r)

@@ -47,6 +47,7 @@ var errorStatuses = []struct {
 	{credential.ErrInvalidCredentials, statusError{http.StatusUnauthorized, "invalid_credentials", "Incorrect email or password"}},
 	{credential.ErrInactive, statusError{http.StatusForbidden, "inactive_user", "This account is inactive"}},
 	{credential.ErrRefreshReused, statusError{http.StatusUnauthorized, "refresh_token_reused", "Refresh token was already used; the session has been revoked"}},
+	{credential.ErrSessionNotFound, statusError{http.StatusNotFound, "session_not_found", "Session not found"}},
 	{credential.ErrSessionRevoked, statusError{http.StatusUnauthorized, "session_revoked", "The session has ended; log in again"}},
 	{credential.ErrInvalidToken, statusError{http.StatusUnauthorized, "invalid_token", "Could not validate credentials"}},
 	{errNotAuthenticated, statusError{http.StatusUnauthorized, "not_authenticated", "Not authenticated"}},

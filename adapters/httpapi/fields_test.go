@@ -22,18 +22,19 @@ func TestFieldsMatchTheDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	for op, fields := range map[string][]field{
-		"POST /api/v1/auth/register":            registerFields,
-		"POST /api/v1/auth/login":               loginFields,
-		"POST /api/v1/auth/refresh":             refreshFields,
-		"POST /api/v1/auth/logout":              logoutFields,
-		"POST /api/v1/auth/change-password":     changePasswordFields,
-		"PUT /api/v1/users/me":                  updateMeFields,
-		"POST /api/v1/auth/forgot-password":     forgotFields,
-		"POST /api/v1/auth/reset-password":      resetPasswordFields,
-		"POST /api/v1/auth/verify-email":        linkFields,
-		"POST /api/v1/auth/verify-email/resend": resendFields,
-		"POST /api/v1/users/me/email":           changeEmailFields,
-		"POST /api/v1/users/me/email/confirm":   linkFields,
+		"POST /api/v1/auth/register":                   registerFields,
+		"POST /api/v1/auth/login":                      loginFields,
+		"POST /api/v1/auth/refresh":                    refreshFields,
+		"POST /api/v1/auth/logout":                     logoutFields,
+		"POST /api/v1/auth/change-password":            changePasswordFields,
+		"PUT /api/v1/users/me":                         updateMeFields,
+		"POST /api/v1/auth/forgot-password":            forgotFields,
+		"POST /api/v1/auth/reset-password":             resetPasswordFields,
+		"POST /api/v1/auth/verify-email":               linkFields,
+		"POST /api/v1/auth/verify-email/resend":        resendFields,
+		"POST /api/v1/users/me/email":                  changeEmailFields,
+		"POST /api/v1/users/me/email/confirm":          linkFields,
+		"POST /api/v1/users/me/sessions/revoke-others": endOthersFields,
 	} {
 		t.Run(op, func(t *testing.T) {
 			t.Parallel()

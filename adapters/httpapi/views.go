@@ -43,6 +43,26 @@ type acceptedView struct {
 	Detail string `json:"detail"`
 }
 
+// sessionView is one of the caller's sessions, as GET /users/me/sessions lists it.
+type sessionView struct {
+	ID         string     `json:"id"`
+	CreatedAt  string     `json:"created_at"`
+	LastUsedAt string     `json:"last_used_at"`
+	ExpiresAt  string     `json:"expires_at"`
+	Current    bool       `json:"current"`
+	Client     clientView `json:"client"`
+}
+
+// clientView is what a session kept of its client; null where it kept nothing.
+type clientView struct {
+	IP        *string `json:"ip"`
+	UserAgent *string `json:"user_agent"`
+}
+
+type sessionListView struct {
+	Sessions []sessionView `json:"sessions"`
+}
+
 type tokenView struct {
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
@@ -77,4 +97,24 @@ func viewPublic(p user.Public) publicUserView {
 
 func viewTokens(p credential.Pair) tokenView {
 	return tokenView{AccessToken: p.AccessToken, RefreshToken: p.RefreshToken, TokenType: "bearer", ExpiresIn: int64(p.ExpiresIn / time.Second)}
+}
+
+func viewSessions(live []credential.SessionView) sessionListView {
+	// Never null: a session ended between its authentication and the list leaves it empty.
+	out := sessionListView{Sessions: make([]sessionView, 0, len(live))}
+	for _, s := range live {
+		out.Sessions = append(out.Sessions, sessionView{
+			ID: s.ID, CreatedAt: timestamp(s.CreatedAt), LastUsedAt: timestamp(s.LastUsedAt), ExpiresAt: timestamp(s.ExpiresAt),
+			Current: s.Current, Client: clientView{IP: orNull(s.Device.IP), UserAgent: orNull(s.Device.UserAgent)},
+		})
+	}
+	return out
+}
+
+// orNull is s, or nil for "": a value the session did not keep is null, never an empty string.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
