@@ -53,6 +53,9 @@ func Open(path string) (*DB, error) {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
+		if err := indexMail(tx); err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil {

@@ -17,11 +17,11 @@ var _ mail.Outbox = (*Outbox)(nil)
 // Outbox is a mail.Outbox: one document per message in the mail bucket, keyed by notice id. Users
 // and Sessions.Open put a written user's notices there in the transaction that writes the user.
 //
-// Claim finds the message due soonest by scanning the bucket. The bucket holds only messages not
-// yet delivered, a handful in normal operation since each goes out within seconds of being
-// queued, so a scan costs less than a second bucket ordered by due time that every write would
-// have to keep in step; even the thousands an outage of the mail server may pile up scan in far
-// less time than one delivery takes.
+// An index kept in the same transactions (see queue) lets Claim and Backlog read a key or two
+// however many messages an outage of the mail server piled up. Claim takes the message ready
+// soonest: due and not leased. That is the one due soonest except after a lease ran out, when the
+// message is ordered by the lease's end, the time it became claimable again, rather than by its
+// earlier DueAt: ordering those by DueAt would take a scan of every lease that ran out.
 type Outbox struct {
 	bolt *file
 }
@@ -38,6 +38,14 @@ type messageDoc struct {
 	DueAt      time.Time `json:"due_at"`
 	LastError  string    `json:"last_error,omitempty"`
 	LeaseUntil time.Time `json:"lease_until"` // zero when no courier holds it
+}
+
+// ready is when d may next be claimed: once it is due and its lease, if any, is over.
+func (d messageDoc) ready() time.Time {
+	if d.LeaseUntil.After(d.DueAt) {
+		return d.LeaseUntil
+	}
+	return d.DueAt
 }
 
 func (d messageDoc) message() *mail.Message {
@@ -63,21 +71,14 @@ func decodeMessage(key, raw []byte) (messageDoc, error) {
 
 // enqueue stores n in tx as a message due when it was created, unless its id is stored already.
 func enqueue(tx *bolt.Tx, n user.Notice) error {
-	b, key := tx.Bucket(bucketMail), []byte(n.ID)
-	if b.Get(key) != nil {
+	q := queueOf(tx)
+	if q.mail.Get([]byte(n.ID)) != nil {
 		return nil
 	}
-	raw, err := encode("message", n.ID, messageDoc{
+	return q.put(nil, messageDoc{
 		ID: n.ID, Kind: string(n.Kind), UserID: string(n.UserID), To: n.To, NewEmail: n.NewEmail,
 		CreatedAt: n.CreatedAt.UTC(), DueAt: n.CreatedAt.UTC(),
 	})
-	if err != nil {
-		return err
-	}
-	if err := b.Put(key, raw); err != nil {
-		return fmt.Errorf("put message: %w", err)
-	}
-	return nil
 }
 
 // Enqueue implements mail.Outbox.
@@ -90,9 +91,8 @@ func (o *Outbox) Enqueue(ctx context.Context, n user.Notice) error {
 func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration) (*mail.Message, error) {
 	var due bool
 	err := read(ctx, o.bolt, "find due message", func(tx *bolt.Tx) error {
-		d, err := dueSoonest(tx.Bucket(bucketMail), now)
-		due = d != nil
-		return err
+		due = queueOf(tx).head(now) != nil
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -102,22 +102,20 @@ func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration) 
 	}
 	var out *mail.Message
 	err = update(ctx, o.bolt, "claim message", func(tx *bolt.Tx, refuse func(error)) error {
-		b := tx.Bucket(bucketMail)
-		d, err := dueSoonest(b, now)
+		out = nil
+		q := queueOf(tx)
+		was, err := q.claimable(now)
 		if err != nil {
 			return err
 		}
-		if d == nil {
+		if was == nil {
 			refuse(mail.ErrEmpty) // claimed by another courier since the look
 			return nil
 		}
+		d := *was
 		d.LeaseUntil = now.Add(lease).UTC()
-		raw, err := encode("message", d.ID, d)
-		if err != nil {
+		if err := q.put(was, d); err != nil {
 			return err
-		}
-		if err := b.Put([]byte(d.ID), raw); err != nil {
-			return fmt.Errorf("put message: %w", err)
 		}
 		out = d.message()
 		return nil
@@ -128,52 +126,30 @@ func (o *Outbox) Claim(ctx context.Context, now time.Time, lease time.Duration) 
 	return out, nil
 }
 
-// dueSoonest is the message of b with the earliest DueAt among those due at now and not leased,
-// or nil.
-func dueSoonest(b *bolt.Bucket, now time.Time) (*messageDoc, error) {
-	var best *messageDoc
-	c := b.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		d, err := decodeMessage(k, v)
-		if err != nil {
-			return nil, err
-		}
-		if d.DueAt.After(now) || d.LeaseUntil.After(now) {
-			continue
-		}
-		if best == nil || d.DueAt.Before(best.DueAt) {
-			best = &d
-		}
-	}
-	return best, nil
-}
-
 // Sent implements mail.Outbox.
 func (o *Outbox) Sent(ctx context.Context, id string) error {
 	return write(ctx, o.bolt, "delete message "+id, func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMail).Delete([]byte(id))
+		q := queueOf(tx)
+		d, err := q.get([]byte(id))
+		if err != nil || d == nil {
+			return err
+		}
+		return q.remove(*d)
 	})
 }
 
 // Retry implements mail.Outbox; a message no longer stored (sent meanwhile) stays gone.
 func (o *Outbox) Retry(ctx context.Context, id string, at time.Time, reason string) error {
 	return write(ctx, o.bolt, "retry message "+id, func(tx *bolt.Tx) error {
-		b, key := tx.Bucket(bucketMail), []byte(id)
-		raw := b.Get(key)
-		if raw == nil {
-			return nil
-		}
-		d, err := decodeMessage(key, raw)
-		if err != nil {
+		q := queueOf(tx)
+		was, err := q.get([]byte(id))
+		if err != nil || was == nil {
 			return err
 		}
+		d := *was
 		d.Attempts++
 		d.DueAt, d.LastError, d.LeaseUntil = at.UTC(), reason, time.Time{}
-		next, err := encode("message", id, d)
-		if err != nil {
-			return err
-		}
-		return b.Put(key, next)
+		return q.put(was, d)
 	})
 }
 
@@ -181,19 +157,9 @@ func (o *Outbox) Retry(ctx context.Context, id string, at time.Time, reason stri
 func (o *Outbox) Backlog(ctx context.Context) (mail.Backlog, error) {
 	var bl mail.Backlog
 	err := read(ctx, o.bolt, "count messages", func(tx *bolt.Tx) error {
-		bl = mail.Backlog{}
-		c := tx.Bucket(bucketMail).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			d, err := decodeMessage(k, v)
-			if err != nil {
-				return err
-			}
-			bl.Count++
-			if bl.Oldest.IsZero() || d.CreatedAt.Before(bl.Oldest) {
-				bl.Oldest = d.CreatedAt
-			}
-		}
-		return nil
+		var err error
+		bl, err = queueOf(tx).backlog()
+		return err
 	})
 	return bl, err
 }

@@ -103,6 +103,35 @@ func Outbox(t *testing.T, newOutbox func(t *testing.T) mail.Outbox) {
 		empty(t, o, base.Add(time.Minute+time.Second))
 	})
 
+	t.Run("messages due at the same nanosecond are claimed, retried and sent apart", func(t *testing.T) {
+		o := newOutbox(t)
+		enqueue(t, o, NewNotice("twin1", base), NewNotice("twin2", base))
+		first, second := claim(t, o, base, time.Hour), claim(t, o, base, time.Hour)
+		if first.ID == second.ID {
+			t.Fatalf("both claims got %s", first.ID)
+		}
+		empty(t, o, base)
+		if err := o.Retry(ctx, first.ID, base, "refused"); err != nil {
+			t.Fatalf("Retry: %v", err)
+		}
+		if m := claim(t, o, base, time.Hour); m.ID != first.ID || m.Attempts != 1 {
+			t.Fatalf("claimed %+v, want %s retried once", m, first.ID)
+		}
+		empty(t, o, base)
+		if err := o.Sent(ctx, second.ID); err != nil {
+			t.Fatalf("Sent: %v", err)
+		}
+		if b, err := o.Backlog(ctx); err != nil || b.Count != 1 || !b.Oldest.Equal(base) {
+			t.Fatalf("Backlog = %+v, %v; want 1 since %v", b, err, base)
+		}
+		if err := o.Sent(ctx, first.ID); err != nil {
+			t.Fatalf("Sent: %v", err)
+		}
+		if b, err := o.Backlog(ctx); err != nil || b.Count != 0 || !b.Oldest.IsZero() {
+			t.Fatalf("Backlog = %+v, %v; want none", b, err)
+		}
+	})
+
 	t.Run("retry counts the attempt, keeps why and makes the message due again", func(t *testing.T) {
 		o := newOutbox(t)
 		n := NewNotice("flaky", base)
