@@ -88,15 +88,31 @@ type emailDoc struct {
 	Nonce  string `bson:"nonce"`
 }
 
+// sessionDoc is a session; one written before a field existed reads it as its zero value (no
+// last use, no device, no rotation).
 type sessionDoc struct {
-	ID        string     `bson:"_id"`
-	UserID    string     `bson:"user_id"`
-	RefreshID string     `bson:"refresh_id"`
-	Epoch     int64      `bson:"epoch"`
-	CreatedAt time.Time  `bson:"created_at"`
-	ExpiresAt time.Time  `bson:"expires_at"`
-	RevokedAt *time.Time `bson:"revoked_at"`
-	Version   int64      `bson:"version"` // as userFields.Version
+	ID         string       `bson:"_id"`
+	UserID     string       `bson:"user_id"`
+	RefreshID  string       `bson:"refresh_id"`
+	Epoch      int64        `bson:"epoch"`
+	CreatedAt  time.Time    `bson:"created_at"`
+	ExpiresAt  time.Time    `bson:"expires_at"`
+	RevokedAt  *time.Time   `bson:"revoked_at"`
+	LastUsedAt time.Time    `bson:"last_used_at"`
+	Device     deviceDoc    `bson:"device"`
+	Rotation   *rotationDoc `bson:"rotation"`
+	Version    int64        `bson:"version"` // as userFields.Version
+}
+
+type deviceDoc struct {
+	IP        string `bson:"ip"`
+	UserAgent string `bson:"user_agent"`
+}
+
+type rotationDoc struct {
+	From     string    `bson:"from"`
+	AccessID string    `bson:"access_id"`
+	At       time.Time `bson:"at"`
 }
 
 // newUserDoc is the stored shape of u, with no pending notices: a write adds those itself.
@@ -185,17 +201,27 @@ func (d *messageDoc) message() *mail.Message {
 }
 
 func newSessionDoc(s *credential.Session) sessionDoc {
-	return sessionDoc{
+	d := sessionDoc{
 		ID: s.ID, UserID: s.UserID, RefreshID: s.RefreshID, Epoch: s.Epoch,
 		CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), RevokedAt: utcPtr(s.RevokedAt),
+		LastUsedAt: s.LastUsedAt.UTC(), Device: deviceDoc{IP: s.Device.IP, UserAgent: s.Device.UserAgent},
 	}
+	if r := s.Rotation; r != nil {
+		d.Rotation = &rotationDoc{From: r.From, AccessID: r.AccessID, At: r.At.UTC()}
+	}
+	return d
 }
 
 func (d *sessionDoc) session() *credential.Session {
-	return &credential.Session{
+	s := &credential.Session{
 		ID: d.ID, UserID: d.UserID, RefreshID: d.RefreshID, Epoch: d.Epoch,
 		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), RevokedAt: utcPtr(d.RevokedAt),
+		LastUsedAt: d.LastUsedAt.UTC(), Device: credential.Device{IP: d.Device.IP, UserAgent: d.Device.UserAgent},
 	}
+	if r := d.Rotation; r != nil {
+		s.Rotation = &credential.Rotation{From: r.From, AccessID: r.AccessID, At: r.At.UTC()}
+	}
+	return s
 }
 
 // utcPtr copies t in UTC, so a stored or returned time never shares memory with the caller's.

@@ -72,6 +72,10 @@ func (r replicaSessions) ByID(ctx context.Context, id string) (*credential.Sessi
 	return r.pick().Sessions().ByID(ctx, id)
 }
 
+func (r replicaSessions) ByUser(ctx context.Context, userID string, now time.Time) ([]*credential.Session, error) {
+	return r.pick().Sessions().ByUser(ctx, userID, now)
+}
+
 func (r replicaSessions) Open(ctx context.Context, s *credential.Session, record func(*user.User) error) (*user.User, error) {
 	return r.pick().Sessions().Open(ctx, s, record)
 }

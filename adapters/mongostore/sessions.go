@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -17,17 +18,34 @@ var _ credential.SessionStore = (*Sessions)(nil)
 
 // Sessions is the credential.SessionStore on the sessions collection, each session changed by
 // compare-and-swap on a version only this adapter sees; Open records the login through users.
+//
+// Sharded, the collection's key would be {_id: "hashed"}. Every authenticated request reads its
+// session by _id (ByID), refreshes and touches write it by _id (Update), and the port gives them
+// nothing else to route by, so on any other key each of those would go to every shard; hashing
+// spreads the inserts of generated ids, which rise with time like ObjectIds, over the shards
+// rather than onto the newest chunk. ByUser, the session list a user asks for now and then, is
+// then the one query sent to every shard, each answering from its own user_id index, in parallel.
+// Its filter is an equality on user_id, so were ByID and Update given the user id too (the
+// tokens carry it), {user_id: "hashed", _id: 1} would route every one of them to a single shard.
 type Sessions struct {
 	sessions *mongo.Collection
 	users    *Users
 	retry    retry
 }
 
-// createIndexes asks for a TTL index so MongoDB deletes sessions once expired. It is housekeeping
-// only: core checks expiry itself, so a server without TTL indexes (FerretDB 1.x) merely keeps
-// dead sessions around.
+// createIndexes creates the index ByUser reads through, and asks for a TTL index so MongoDB
+// deletes sessions once expired. The TTL index is housekeeping only: core checks expiry itself,
+// so a server without TTL indexes (FerretDB 1.x) merely keeps dead sessions around. The TTL
+// monitor deletes a session with its entries in every index, the user_id one included.
 func (s *Sessions) createIndexes(ctx context.Context) error {
 	_, err := s.sessions.Indexes().CreateOne(ctx, mongo.IndexModel{
+		Keys:    bson.D{{Key: "user_id", Value: 1}, {Key: "expires_at", Value: 1}},
+		Options: options.Index().SetName("user_id_expires_at"),
+	})
+	if err != nil {
+		return fail("create sessions user index", err)
+	}
+	_, err = s.sessions.Indexes().CreateOne(ctx, mongo.IndexModel{
 		Keys:    bson.D{{Key: "expires_at", Value: 1}},
 		Options: options.Index().SetName("expires_at_ttl").SetExpireAfterSeconds(0),
 	})
@@ -55,6 +73,27 @@ func (s *Sessions) ByID(ctx context.Context, id string) (*credential.Session, er
 		return nil, fail("find session", err)
 	}
 	return d.session(), nil
+}
+
+// ByUser implements credential.SessionStore: one query, an equality on user_id and a range on
+// expires_at, both in the user_id_expires_at index.
+func (s *Sessions) ByUser(ctx context.Context, userID string, now time.Time) ([]*credential.Session, error) {
+	cur, err := s.sessions.Find(ctx, bson.D{
+		{Key: "user_id", Value: userID},
+		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now.UTC()}}},
+	})
+	if err != nil {
+		return nil, fail("find sessions of user", err)
+	}
+	var docs []sessionDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fail("find sessions of user", err)
+	}
+	out := make([]*credential.Session, 0, len(docs))
+	for i := range docs {
+		out = append(out, docs[i].session())
+	}
+	return out, nil
 }
 
 // Open implements credential.SessionStore: the user's change first, then the session, each one

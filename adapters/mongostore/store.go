@@ -1,9 +1,10 @@
 // Package mongostore keeps users, sessions, throttling counters and the mail outbox in MongoDB, or
 // anything that speaks its wire protocol.
 //
-// Every request-path query is a point lookup or a write by _id (the outbox's couriers and sweep
-// query indexes of their own, see Outbox), and every conditional write is one single-document
-// operation whose filter states its condition (the _id and a version, a refresh id, "not revoked",
+// Every request-path query is a point lookup or a write by _id, but for a user's session list,
+// which reads an index on user_id (see Sessions; the outbox's couriers and sweep query indexes of
+// their own, see Outbox), and every conditional write is one single-document operation whose
+// filter states its condition (the _id and a version, a refresh id, "not revoked",
 // an email key's user and nonce), or an insert by _id whose duplicate-key error means "taken". That
 // is all MongoDB guarantees without transactions, on a replica set or a sharded cluster alike, and
 // all this package relies on: no transactions, no unique secondary indexes, no lock documents that
