@@ -80,6 +80,12 @@ func (s Sessions) ByID(ctx context.Context, id string) (sess *credential.Session
 	return s.Next.ByID(ctx, id)
 }
 
+// ByUser implements credential.SessionStore.
+func (s Sessions) ByUser(ctx context.Context, userID string, now time.Time) (sessions []*credential.Session, err error) {
+	defer func(began time.Time) { s.Rec.observe("sessions", "by_user", began, err) }(time.Now())
+	return s.Next.ByUser(ctx, userID, now)
+}
+
 // Open implements credential.SessionStore.
 func (s Sessions) Open(ctx context.Context, sess *credential.Session, record func(*user.User) error) (u *user.User, err error) {
 	c := judged(record)
