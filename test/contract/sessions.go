@@ -10,11 +10,12 @@ import (
 	"github.com/authd/authd/core/user"
 )
 
-// NewSession returns an active session with the given id.
+// NewSession returns an active session of user hexID(1) with the given id, last used when it was
+// created, with no device and no rotation, as a login that keeps no device opens one.
 func NewSession(id string) *credential.Session {
 	return &credential.Session{
 		ID: id, UserID: hexID(1), RefreshID: "r-" + id, Epoch: 3,
-		CreatedAt: base, ExpiresAt: base.Add(7 * 24 * time.Hour),
+		CreatedAt: base, ExpiresAt: base.Add(7 * 24 * time.Hour), LastUsedAt: base,
 	}
 }
 
@@ -239,25 +240,36 @@ func SessionStore(t *testing.T, newStores func(t *testing.T) (user.Store, creden
 		if wins != n || stored.TokenEpoch != n {
 			t.Fatalf("%d of %d logins opened and %d were recorded, want all", wins, n, stored.TokenEpoch)
 		}
+		want := map[string]bool{}
 		for i := range n {
+			want[hexID(200+i)] = true
 			if _, err := s.ByID(ctx, hexID(200+i)); err != nil {
 				t.Errorf("session %d: %v", i, err)
 			}
 		}
+		assertSessionIDs(t, byUser(t, s, string(u.ID), base), want)
 	})
+
+	sessionFields(t, newStore)
+	sessionsByUser(t, newStores)
 }
 
 func assertSameSession(t *testing.T, got, want *credential.Session) {
 	t.Helper()
 	g, w := *got, *want
-	if !g.CreatedAt.Equal(w.CreatedAt) || !g.ExpiresAt.Equal(w.ExpiresAt) {
-		t.Errorf("times = %v/%v, want %v/%v", g.CreatedAt, g.ExpiresAt, w.CreatedAt, w.ExpiresAt)
+	if !g.CreatedAt.Equal(w.CreatedAt) || !g.ExpiresAt.Equal(w.ExpiresAt) || !g.LastUsedAt.Equal(w.LastUsedAt) {
+		t.Errorf("times = %v/%v/%v, want %v/%v/%v (created/expires/last used)",
+			g.CreatedAt, g.ExpiresAt, g.LastUsedAt, w.CreatedAt, w.ExpiresAt, w.LastUsedAt)
 	}
 	if (g.RevokedAt == nil) != (w.RevokedAt == nil) || (g.RevokedAt != nil && !g.RevokedAt.Equal(*w.RevokedAt)) {
 		t.Errorf("RevokedAt = %v, want %v", g.RevokedAt, w.RevokedAt)
 	}
-	g.CreatedAt, g.ExpiresAt, g.RevokedAt = time.Time{}, time.Time{}, nil
-	w.CreatedAt, w.ExpiresAt, w.RevokedAt = time.Time{}, time.Time{}, nil
+	if gr, wr := g.Rotation, w.Rotation; (gr == nil) != (wr == nil) ||
+		(gr != nil && (gr.From != wr.From || gr.AccessID != wr.AccessID || !gr.At.Equal(wr.At))) {
+		t.Errorf("Rotation = %+v, want %+v", gr, wr)
+	}
+	g.CreatedAt, g.ExpiresAt, g.LastUsedAt, g.RevokedAt, g.Rotation = time.Time{}, time.Time{}, time.Time{}, nil, nil
+	w.CreatedAt, w.ExpiresAt, w.LastUsedAt, w.RevokedAt, w.Rotation = time.Time{}, time.Time{}, time.Time{}, nil, nil
 	if g != w {
 		t.Errorf("session = %+v\nwant      %+v", g, w)
 	}

@@ -141,7 +141,7 @@ func NewSessions(users *Users) *Sessions {
 func (s *Sessions) Create(_ context.Context, sess *credential.Session) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.byID[sess.ID] = *sess
+	s.byID[sess.ID] = cloneSession(*sess)
 	return nil
 }
 
@@ -155,7 +155,7 @@ func (s *Sessions) Open(_ context.Context, sess *credential.Session, record func
 	if err != nil {
 		return nil, err
 	}
-	s.byID[sess.ID] = *sess
+	s.byID[sess.ID] = cloneSession(*sess)
 	return u, nil
 }
 
@@ -166,7 +166,7 @@ func (s *Sessions) ByUser(_ context.Context, userID string, now time.Time) ([]*c
 	var out []*credential.Session
 	for _, sess := range s.byID {
 		if sess.UserID == userID && now.Before(sess.ExpiresAt) {
-			c := sess
+			c := cloneSession(sess)
 			out = append(out, &c)
 		}
 	}
@@ -181,24 +181,36 @@ func (s *Sessions) ByID(_ context.Context, id string) (*credential.Session, erro
 	if !ok {
 		return nil, credential.ErrSessionNotFound
 	}
-	return &sess, nil
+	c := cloneSession(sess)
+	return &c, nil
 }
 
 // Update implements credential.SessionStore; change runs under the store's lock.
 func (s *Sessions) Update(_ context.Context, id string, change func(*credential.Session) error) (*credential.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess, ok := s.byID[id]
+	stored, ok := s.byID[id]
 	if !ok {
 		return nil, credential.ErrSessionNotFound
 	}
+	sess := cloneSession(stored)
+	if err := change(&sess); err != nil {
+		return nil, err
+	}
+	s.byID[id] = cloneSession(sess)
+	return &sess, nil
+}
+
+// cloneSession copies sess with nothing shared, so neither a caller nor a refused change can
+// alter what the store holds.
+func cloneSession(sess credential.Session) credential.Session {
 	if sess.RevokedAt != nil {
 		at := *sess.RevokedAt
 		sess.RevokedAt = &at
 	}
-	if err := change(&sess); err != nil {
-		return nil, err
+	if sess.Rotation != nil {
+		r := *sess.Rotation
+		sess.Rotation = &r
 	}
-	s.byID[id] = sess
-	return &sess, nil
+	return sess
 }
