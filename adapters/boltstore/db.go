@@ -24,8 +24,10 @@ var (
 	bucketUsers    = []byte("users")
 	bucketEmails   = []byte("emails")
 	bucketSessions = []byte("sessions")
-	bucketAttempts = []byte("attempts")
-	bucketMail     = []byte("mail")
+	// bucketSessionsByUser indexes sessions by user (see sessionKey); its values are empty.
+	bucketSessionsByUser = []byte("sessions_by_user")
+	bucketAttempts       = []byte("attempts")
+	bucketMail           = []byte("mail")
 )
 
 // DB is an open bbolt file holding every bucket the stores need.
@@ -56,7 +58,7 @@ func Open(path string) (*DB, error) {
 		if err := indexMail(tx); err != nil {
 			return err
 		}
-		return nil
+		return createSessionIndex(tx)
 	})
 	if err != nil {
 		_ = b.Close() // the set-up error is the one worth reporting

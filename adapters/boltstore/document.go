@@ -95,29 +95,54 @@ func decodeUser(key, raw []byte) (userDoc, error) {
 	return d, nil
 }
 
-// sessionDoc is how a session is laid out on disk.
+// sessionDoc is how a session is laid out on disk. A document written before a field existed
+// reads it as its zero value: no last use, no device, no rotation.
 type sessionDoc struct {
-	ID        string     `json:"id"`
-	UserID    string     `json:"user_id"`
-	RefreshID string     `json:"refresh_id"`
-	Epoch     int64      `json:"epoch"`
-	CreatedAt time.Time  `json:"created_at"`
-	ExpiresAt time.Time  `json:"expires_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	ID         string       `json:"id"`
+	UserID     string       `json:"user_id"`
+	RefreshID  string       `json:"refresh_id"`
+	Epoch      int64        `json:"epoch"`
+	CreatedAt  time.Time    `json:"created_at"`
+	ExpiresAt  time.Time    `json:"expires_at"`
+	RevokedAt  *time.Time   `json:"revoked_at,omitempty"`
+	LastUsedAt time.Time    `json:"last_used_at"`
+	Device     deviceDoc    `json:"device"`
+	Rotation   *rotationDoc `json:"rotation,omitempty"`
+}
+
+type deviceDoc struct {
+	IP        string `json:"ip,omitempty"`
+	UserAgent string `json:"user_agent,omitempty"`
+}
+
+type rotationDoc struct {
+	From     string    `json:"from"`
+	AccessID string    `json:"access_id"`
+	At       time.Time `json:"at"`
 }
 
 func newSessionDoc(s *credential.Session) sessionDoc {
-	return sessionDoc{
+	d := sessionDoc{
 		ID: s.ID, UserID: s.UserID, RefreshID: s.RefreshID, Epoch: s.Epoch,
 		CreatedAt: s.CreatedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), RevokedAt: utcPtr(s.RevokedAt),
+		LastUsedAt: s.LastUsedAt.UTC(), Device: deviceDoc{IP: s.Device.IP, UserAgent: s.Device.UserAgent},
 	}
+	if r := s.Rotation; r != nil {
+		d.Rotation = &rotationDoc{From: r.From, AccessID: r.AccessID, At: r.At.UTC()}
+	}
+	return d
 }
 
 func (d sessionDoc) session() *credential.Session {
-	return &credential.Session{
+	s := &credential.Session{
 		ID: d.ID, UserID: d.UserID, RefreshID: d.RefreshID, Epoch: d.Epoch,
 		CreatedAt: d.CreatedAt, ExpiresAt: d.ExpiresAt, RevokedAt: d.RevokedAt,
+		LastUsedAt: d.LastUsedAt, Device: credential.Device{IP: d.Device.IP, UserAgent: d.Device.UserAgent},
 	}
+	if r := d.Rotation; r != nil {
+		s.Rotation = &credential.Rotation{From: r.From, AccessID: r.AccessID, At: r.At}
+	}
+	return s
 }
 
 // decodeSession parses the document stored under key into memory independent of raw.

@@ -70,8 +70,8 @@ func (s *Sessions) scanExpired(ctx context.Context, after []byte, before time.Ti
 	return expired, last, err
 }
 
-// deleteExpired deletes those of ids that are still expired: a Rotate since the scan may have
-// extended one.
+// deleteExpired deletes those of ids that are still expired, with their index entries: a Rotate
+// since the scan may have extended one.
 func (s *Sessions) deleteExpired(ctx context.Context, ids [][]byte, before time.Time) (int, error) {
 	var n int
 	err := write(ctx, s.bolt, "delete expired sessions", func(tx *bolt.Tx) error {
@@ -88,6 +88,9 @@ func (s *Sessions) deleteExpired(ctx context.Context, ids [][]byte, before time.
 			}
 			if !doc.ExpiresAt.Before(before) {
 				continue
+			}
+			if err := unindexSession(tx, doc.UserID, id); err != nil {
+				return err
 			}
 			if err := b.Delete(id); err != nil {
 				return err

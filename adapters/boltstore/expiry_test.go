@@ -13,7 +13,9 @@ import (
 
 func TestDeleteExpiredRemovesOnlyExpiredSessions(t *testing.T) {
 	t.Parallel()
-	s := open(t, dbPath(t)).Sessions()
+	path := dbPath(t)
+	db := open(t, path)
+	s := db.Sessions()
 	cutoff := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	// More sessions than one chunk, with expired and live ones interleaved in key order. The keys at
 	// the chunk edges (999, 1000, 1999, 2000) are expired, so a resume that skips or repeats one shows.
@@ -68,5 +70,16 @@ func TestDeleteExpiredRemovesOnlyExpiredSessions(t *testing.T) {
 	}
 	if again, err := s.DeleteExpired(ctx, cutoff); err != nil || again != 0 {
 		t.Errorf("second DeleteExpired = %d, %v; want 0, nil", again, err)
+	}
+	// Every session is the one user's; listed as of before any expiry, those left are all there is.
+	listed, err := s.ByUser(ctx, contract.NewSession("").UserID, cutoff.Add(-24*time.Hour*n))
+	if err != nil || len(listed) != n-wantDeleted {
+		t.Errorf("ByUser after the sweep = %d sessions, %v; want %d", len(listed), err, n-wantDeleted)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if entries := sessionIndex(t, path); len(entries) != n-wantDeleted {
+		t.Errorf("the index holds %d entries after the sweep, want %d", len(entries), n-wantDeleted)
 	}
 }

@@ -197,6 +197,7 @@ func TestCorruptDocumentsAreErrors(t *testing.T) {
 				"ByEmail":      func() error { _, err := users.ByEmail(ctx, u.Email); return err },
 				"Update":       func() error { _, err := users.Update(ctx, u.ID, func(*user.User) error { return nil }); return err },
 				"session ByID": func() error { _, err := sessions.ByID(ctx, sess.ID); return err },
+				"ByUser":       func() error { _, err := sessions.ByUser(ctx, sess.UserID, sess.CreatedAt); return err },
 				"Rotate": func() error {
 					_, err := sessions.Update(ctx, sess.ID, credential.Rotate(sess.RefreshID, "x", sess.ExpiresAt))
 					return err
