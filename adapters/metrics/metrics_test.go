@@ -81,6 +81,34 @@ authd_db_operation_errors_total{operation="by_email",store="users"} 2
 	}
 }
 
+// failingSessions answers every listing with one error.
+type failingSessions struct {
+	credential.SessionStore
+	err error
+}
+
+func (f failingSessions) ByUser(context.Context, string, time.Time) ([]*credential.Session, error) {
+	return nil, f.err
+}
+
+func TestSessionListsAreTimed(t *testing.T) {
+	t.Parallel()
+	rec, reg := newRecorder(t)
+	_, _ = metrics.Sessions{Next: failingSessions{err: storage.ErrUnavailable}, Rec: rec}.ByUser(ctx, "u1", time.Now())
+
+	want := `
+# HELP authd_db_operation_errors_total Database operations that failed, by store and operation; expected answers such as not found or conflict are not failures.
+# TYPE authd_db_operation_errors_total counter
+authd_db_operation_errors_total{operation="by_user",store="sessions"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "authd_db_operation_errors_total"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(reg, "authd_db_operation_duration_seconds"); n != 1 {
+		t.Errorf("latency series = %d, want 1 (sessions/by_user)", n)
+	}
+}
+
 // A change that refuses (a spent refresh token, a lockout) is the core's answer, not a store failure.
 func TestAChangesOwnErrorIsNotAFailure(t *testing.T) {
 	t.Parallel()
