@@ -20,6 +20,7 @@ func (a *API) authenticated(next func(http.ResponseWriter, *http.Request, *crede
 			a.writeError(w, r, err)
 			return
 		}
+		p.Client = a.client(r)
 		noteUser(r, p.User)
 		next(w, r, p)
 	}

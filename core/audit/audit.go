@@ -34,9 +34,9 @@ const (
 // Event is one entry of a user's timeline. Nothing in it is secret: no password, token or full
 // client address.
 type Event struct {
-	ID        string    // unique: storing an event twice stores it once
+	ID        string // unique: storing an event twice stores it once
 	UserID    string
-	Seq       int64     // 1, 2, 3… per user, set by Link
+	Seq       int64 // 1, 2, 3… per user, set by Link
 	Kind      Kind
 	At        time.Time // to the millisecond, UTC
 	SessionID string    // the session it happened in or to, if any

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/user"
 )
 
@@ -13,6 +14,8 @@ import (
 type Principal struct {
 	User    *user.User
 	Session *Session
+	// Client is who sent the request, when the transport says; the timeline keeps its network.
+	Client Client
 }
 
 // Authenticate checks an access token and that its session and user are still good.
@@ -73,6 +76,7 @@ func (s *Service) Logout(ctx context.Context, p *Principal, refreshToken string)
 	if err := s.revoke(ctx, p.Session.ID, now); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
+	s.record(ctx, p.User.ID, s.event(audit.SessionRevoked, p.Session.ID, p.Client.IP, byLogout))
 	if refreshToken == "" {
 		return nil
 	}
@@ -84,5 +88,6 @@ func (s *Service) Logout(ctx context.Context, p *Principal, refreshToken string)
 	if err := s.revoke(ctx, claims.SessionID, now); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
+	s.record(ctx, p.User.ID, s.event(audit.SessionRevoked, claims.SessionID, p.Client.IP, byLogout))
 	return nil
 }

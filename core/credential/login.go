@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
@@ -22,6 +23,9 @@ func (s *Service) Login(ctx context.Context, rawEmail, password string, client C
 		return Pair{}, nil, &user.ValidationError{Field: "password", Kind: user.TooLong, Msg: "String should have at most 128 characters"}
 	}
 	ticket, err := s.throttle.AdmitLogin(ctx, email, client.ThrottleKey)
+	if errors.Is(err, throttle.ErrThrottled) {
+		s.recordFailedLogin(ctx, email, "", client.IP, lockedOut)
+	}
 	if err != nil {
 		return Pair{}, nil, err
 	}
@@ -30,24 +34,51 @@ func (s *Service) Login(ctx context.Context, rawEmail, password string, client C
 	switch {
 	case errors.Is(err, ErrInvalidCredentials):
 		result = throttle.Failed
+		if u != nil {
+			s.recordFailedLogin(ctx, "", u.ID, client.IP, wrongPassword)
+		}
 	case err != nil:
 		result = throttle.Undecided
 	case !u.IsActive:
 		// The right password for a switched-off account still counts as a guess: answering
 		// differently than for a wrong one is all an attacker learns.
 		result, err = throttle.Failed, ErrInactive
+		s.recordFailedLogin(ctx, "", u.ID, client.IP, inactive)
 	}
 	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
 		err = serr
 	}
+	if ticket.LockedOut && u != nil {
+		s.recordLater(ctx, u.ID, s.event(audit.LockoutStarted, "", client.IP, ""))
+	}
 	if err != nil {
 		return Pair{}, nil, err
 	}
-	return s.openSession(ctx, u, password, outdated, client.Device(s.cfg.KeepDevice))
+	return s.openSession(ctx, u, password, outdated, client)
 }
 
-// verifyLogin returns the user whose password matches, or ErrInvalidCredentials, and whether the
-// stored hash uses outdated parameters.
+// recordFailedLogin notes a failed login on the timeline of the account with id, or, when id is
+// empty, of the account with email if there is one; after the request, so that the answer takes
+// as long whether or not an account exists.
+func (s *Service) recordFailedLogin(ctx context.Context, email string, id user.ID, ip, why string) {
+	e := s.event(audit.LoginFailed, "", ip, why)
+	if id != "" {
+		s.recordLater(ctx, id, e)
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, recordTimeout)
+		defer cancel()
+		if u, err := s.users.ByEmail(ctx, email); err == nil {
+			s.record(ctx, u.ID, e)
+		}
+	}()
+}
+
+// verifyLogin returns the user whose password matches, or ErrInvalidCredentials (with the user
+// whose password did not match, if there is one), and whether the stored hash uses outdated
+// parameters.
 func (s *Service) verifyLogin(ctx context.Context, email, password string) (*user.User, bool, error) {
 	if err := CheckLength("password", password); err != nil {
 		// Too long or too short can never match a stored password; don't hash attacker-sized input.
@@ -66,13 +97,13 @@ func (s *Service) verifyLogin(ctx context.Context, email, password string) (*use
 		return nil, false, fmt.Errorf("login: verify: %w", err)
 	}
 	if !ok {
-		return nil, false, ErrInvalidCredentials
+		return u, false, ErrInvalidCredentials
 	}
 	return u, outdated, nil
 }
 
 // openSession records the login (upgrading an outdated hash) and starts a session.
-func (s *Service) openSession(ctx context.Context, u *user.User, password string, outdated bool, device Device) (Pair, *user.User, error) {
+func (s *Service) openSession(ctx context.Context, u *user.User, password string, outdated bool, client Client) (Pair, *user.User, error) {
 	var upgraded string
 	var err error
 	if outdated {
@@ -94,8 +125,9 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 		CreatedAt:  now,
 		ExpiresAt:  now.Add(s.cfg.RefreshTTL),
 		LastUsedAt: now,
-		Device:     device,
+		Device:     client.Device(s.cfg.KeepDevice),
 	}
+	opened := s.event(audit.LoginSucceeded, sess.ID, client.IP, "")
 	// The last login and the session are one write where the store can make them one.
 	recorded, err := s.sessions.Open(ctx, sess, func(u *user.User) error {
 		if u.TokenEpoch != epoch {
@@ -108,6 +140,7 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 			hash = upgraded
 		}
 		u.RecordLogin(now, hash)
+		u.Record(opened)
 		return nil
 	})
 	switch {
@@ -122,6 +155,7 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 			return Pair{}, nil, fmt.Errorf("login: create session: %w", err)
 		}
 		u.RecordLogin(now, "")
+		s.record(ctx, u.ID, opened)
 	default:
 		return Pair{}, nil, fmt.Errorf("login: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
@@ -80,6 +81,8 @@ func (s *Service) changePassword(ctx context.Context, p *Principal, c PasswordCh
 				return errHashMoved
 			}
 			u.ChangePassword(hash, p.Session.ID)
+			u.Record(s.event(audit.PasswordChanged, p.Session.ID, p.Client.IP, ""))
+			u.Record(s.event(audit.SessionRevoked, "", p.Client.IP, byPasswordChange))
 			return nil
 		})
 		if !errors.Is(err, errHashMoved) {

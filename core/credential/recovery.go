@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
@@ -84,6 +85,8 @@ func (s *Service) ResetPassword(ctx context.Context, r PasswordReset) error {
 			}
 			u.ResetPassword(hash)
 			u.Notify(s.notice(user.NoticePasswordReset, "", ""))
+			u.Record(s.event(audit.PasswordReset, "", r.ClientIP, ""))
+			u.Record(s.event(audit.SessionRevoked, "", r.ClientIP, byReset))
 			return nil
 		})
 		return err
@@ -109,6 +112,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token, clientIP string) (*use
 				return ErrInactive
 			}
 			u.IsVerified = true
+			u.Record(s.event(audit.EmailVerified, "", clientIP, ""))
 			return nil
 		})
 		return err
@@ -209,6 +213,7 @@ func (s *Service) requestEmailChange(ctx context.Context, p *Principal, email, p
 			}
 			u.Notify(s.notice(user.NoticeConfirmEmail, email, email))
 			u.Notify(s.notice(user.NoticeEmailChange, "", email))
+			u.Record(s.event(audit.EmailChangeRequested, p.Session.ID, p.Client.IP, email))
 			return nil
 		})
 		if !errors.Is(err, errHashMoved) {
@@ -240,6 +245,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token, clientIP string
 			old := u.Email
 			u.ChangeEmail(t.NewEmail)
 			u.Notify(s.notice(user.NoticeEmailChanged, old, t.NewEmail))
+			u.Record(s.event(audit.EmailChanged, "", clientIP, old+" → "+t.NewEmail))
 			return nil
 		})
 		return err

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/authd/authd/core/audit"
+	"github.com/authd/authd/core/user"
 )
 
 // Refresh exchanges a refresh token for a new pair. A refresh token works once; presenting a spent one
@@ -63,13 +66,16 @@ func (s *Service) spent(ctx context.Context, sess *Session, refreshID string, no
 		sess.Active(now) && !now.After(r.At.Add(s.cfg.RefreshGrace)) {
 		return s.issue(sess, *r)
 	}
-	return Pair{}, s.revokeReused(ctx, sess.ID, now)
+	return Pair{}, s.revokeReused(ctx, sess, now)
 }
 
-func (s *Service) revokeReused(ctx context.Context, sessionID string, now time.Time) error {
-	if err := s.revoke(ctx, sessionID, now); err != nil {
+func (s *Service) revokeReused(ctx context.Context, sess *Session, now time.Time) error {
+	if err := s.revoke(ctx, sess.ID, now); err != nil {
 		return fmt.Errorf("revoke reused session: %w", err)
 	}
+	uid := user.ID(sess.UserID)
+	s.record(ctx, uid, s.event(audit.RefreshReuseDetected, sess.ID, "", ""))
+	s.record(ctx, uid, s.event(audit.SessionRevoked, sess.ID, "", byReuse))
 	return ErrRefreshReused
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
@@ -43,7 +44,11 @@ type Deps struct {
 	Outbox   mail.Outbox
 	// Queued, if set, is called after a use case queued mail, to wake a courier.
 	Queued func()
-	Config Config
+	// Timeline keeps the users' security events; OnAuditError hears of events that could not be
+	// recorded (recording never fails a request).
+	Timeline     audit.Store
+	OnAuditError func(error)
+	Config       Config
 }
 
 // Service carries out the credential use cases.
@@ -58,6 +63,8 @@ type Service struct {
 	ids      IDGenerator
 	outbox   mail.Outbox
 	queued   func()
+	timeline audit.Store
+	events   *audit.Log
 	cfg      Config
 
 	dummyOnce sync.Once
@@ -69,6 +76,7 @@ func NewService(d Deps) *Service {
 	return &Service{
 		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, hasher: d.Hasher, policy: d.Policy,
 		tokens: d.Tokens, clock: d.Clock, ids: d.IDs, outbox: d.Outbox, queued: d.Queued, cfg: d.Config,
+		timeline: d.Timeline, events: &audit.Log{Store: d.Timeline, OnError: d.OnAuditError},
 	}
 }
 
@@ -111,11 +119,12 @@ func (s *Service) Register(ctx context.Context, r Registration) (*user.User, err
 	}
 	u := user.New(user.ID(s.ids.NewID()), email, hash, profile, s.clock.Now())
 	u.Notify(s.notice(user.NoticeVerifyEmail, "", ""))
+	u.Record(s.event(audit.Registered, "", r.ClientIP, ""))
 	if err := s.users.Insert(ctx, u); err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
 	s.mailQueued()
-	u.Outbox = nil
+	u.Outbox, u.Events = nil, nil
 	return u, nil
 }
 

@@ -40,7 +40,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) deps() credential.Deps {
 	return credential.Deps{
 		Users: e.users, Sessions: e.sessions, Throttle: throttle.New(e.attempts, e.clock, throttleConfig), Hasher: e.hasher,
-		Policy: credential.NewPolicy(fake.Meter{}), Tokens: fake.Tokens{}, Clock: e.clock, IDs: e.ids, Outbox: e.users.Mail,
+		Policy: credential.NewPolicy(fake.Meter{}), Tokens: fake.Tokens{}, Clock: e.clock, IDs: e.ids, Outbox: e.users.Mail, Timeline: e.users.Timeline,
 		Config: credential.Config{
 			AccessTTL: 30 * time.Minute, RefreshTTL: 24 * time.Hour,
 			ResetTTL: 30 * time.Minute, VerifyTTL: 24 * time.Hour, EmailChangeTTL: time.Hour,

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/user"
 )
 
@@ -53,6 +54,9 @@ func (s *Service) EndSession(ctx context.Context, p *Principal, id string) error
 	if err != nil && !errors.Is(err, ErrSessionNotFound) {
 		return fmt.Errorf("end session: %w", err)
 	}
+	if err == nil {
+		s.record(ctx, p.User.ID, s.event(audit.SessionRevoked, id, p.Client.IP, byUser))
+	}
 	return err
 }
 
@@ -64,6 +68,7 @@ func (s *Service) EndOtherSessions(ctx context.Context, p *Principal) error {
 			return ErrSessionRevoked // ended meanwhile by another request
 		}
 		u.EndSessions(p.Session.ID)
+		u.Record(s.event(audit.SessionRevoked, "", p.Client.IP, byUser))
 		return nil
 	})
 	if err != nil {

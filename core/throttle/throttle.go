@@ -120,6 +120,8 @@ func New(store Store, clock Clock, cfg Config) *Throttle {
 type Ticket struct {
 	t     *Throttle
 	holds []hold
+	// LockedOut is set by a Settle whose failure started the account's first lockout.
+	LockedOut bool
 }
 
 // hold is one key a ticket has an attempt in flight under.
@@ -168,7 +170,11 @@ func (tk *Ticket) Settle(ctx context.Context, o Outcome) error {
 			continue
 		}
 		h.settledAlready = true
-		if err := tk.t.settle(ctx, h.key, o, h.successClears); err != nil && first == nil {
+		locked, err := tk.t.settle(ctx, h.key, o, h.successClears)
+		if locked && h.successClears {
+			tk.LockedOut = true
+		}
+		if err != nil && first == nil {
 			first = err
 		}
 	}
@@ -326,10 +332,17 @@ func (t *Throttle) admitWaiting(ctx context.Context, key string, limit int) erro
 	}
 }
 
-// settle records the outcome of an attempt admitted under key.
-func (t *Throttle) settle(ctx context.Context, key string, o Outcome, successClears bool) error {
+// settle records the outcome of an attempt admitted under key, and reports whether it was the
+// failure that reached the key's limit: where its lockouts start.
+func (t *Throttle) settle(ctx context.Context, key string, o Outcome, successClears bool) (bool, error) {
 	now := t.now()
+	limit := t.cfg.IPMaxFailures
+	if successClears {
+		limit = t.cfg.LoginMaxFailures
+	}
+	locked := false
 	_, err := t.store.Update(ctx, key, func(a *Attempts) error {
+		locked = false // change may run more than once
 		a.Pending = max(a.Pending-1, 0)
 		switch {
 		case o == Failed:
@@ -337,6 +350,7 @@ func (t *Throttle) settle(ctx context.Context, key string, o Outcome, successCle
 				a.First = now
 			}
 			a.Count++
+			locked = a.Count == limit
 			if now.After(a.Last) {
 				a.Last = now
 			}
@@ -346,7 +360,7 @@ func (t *Throttle) settle(ctx context.Context, key string, o Outcome, successCle
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("settle attempt: %w", err)
+		return false, fmt.Errorf("settle attempt: %w", err)
 	}
-	return nil
+	return locked, nil
 }
