@@ -89,6 +89,8 @@ func New(o Options) http.Handler {
 	// method that path lacks (405), not a session id of the wrong shape (422).
 	r.Handle(v1+"/users/me/sessions/revoke-others", r.MethodNotAllowedHandler)
 	r.HandleFunc(v1+"/users/me/sessions/{session_id}", a.authenticated(a.endSession)).Methods(http.MethodDelete)
+	r.HandleFunc(v1+"/users/me/security-events", a.authenticated(a.securityEvents)).Methods(http.MethodGet)
+	r.HandleFunc(v1+"/users/me/security-events/verify", a.authenticated(a.verifyTimeline)).Methods(http.MethodGet)
 	r.HandleFunc(v1+"/users/{user_id}", a.authenticated(a.publicUser)).Methods(http.MethodGet)
 
 	return a.middleware(r)

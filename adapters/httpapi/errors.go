@@ -128,8 +128,9 @@ const (
 
 // Where a rejected value was found: the first element of its loc.
 const (
-	inBody = "body"
-	inPath = "path"
+	inBody  = "body"
+	inPath  = "path"
+	inQuery = "query"
 )
 
 // The types of 422 items: the seed's words (FastAPI's and pydantic's), which clients switch on.
@@ -143,6 +144,9 @@ const (
 	typeJSONInvalid     = "json_invalid"
 	typeNotAnObject     = "model_attributes_type"
 	typePasswordTooWeak = "password_too_weak"
+	typeIntParsing      = "int_parsing"
+	typeGreaterEqual    = "greater_than_equal"
+	typeLessEqual       = "less_than_equal"
 	typeTooManyErrors   = "too_many_errors" // the last item of a 422 that lists only the first maxProblems
 )
 
@@ -160,7 +164,7 @@ var kindTypes = map[user.Kind]string{
 
 // fieldProblem is one rejected value in the seed's words: where it was, its type and why.
 type fieldProblem struct {
-	in    string // inBody or inPath
+	in    string // inBody, inPath or inQuery
 	field string // empty: the whole of in
 	typ   string
 	msg   string

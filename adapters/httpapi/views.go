@@ -3,6 +3,7 @@ package httpapi
 import (
 	"time"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
 )
@@ -63,6 +64,39 @@ type sessionListView struct {
 	Sessions []sessionView `json:"sessions"`
 }
 
+// eventView is one event of the caller's timeline, with what a client needs to check its link.
+type eventView struct {
+	Seq       int64   `json:"seq"`
+	ID        string  `json:"id"`
+	Type      string  `json:"type"`
+	At        string  `json:"at"`
+	SessionID *string `json:"session_id"`
+	ClientIP  *string `json:"client_ip"`
+	Detail    *string `json:"detail"`
+	PrevHash  *string `json:"prev_hash"`
+	Hash      string  `json:"hash"`
+}
+
+// eventPageView is a page of the timeline; Next is the cursor of the page after it, nil at the end.
+type eventPageView struct {
+	Events []eventView `json:"events"`
+	Next   *string     `json:"next"`
+}
+
+// reportView is what verifying the caller's timeline found.
+type reportView struct {
+	Valid  bool       `json:"valid"`
+	Events int        `json:"events"`
+	Head   *string    `json:"head"`
+	Broken *breakView `json:"broken,omitempty"`
+}
+
+type breakView struct {
+	Seq    int64  `json:"seq"`
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
 type tokenView struct {
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
@@ -111,10 +145,41 @@ func viewSessions(live []credential.SessionView) sessionListView {
 	return out
 }
 
-// orNull is s, or nil for "": a value the session did not keep is null, never an empty string.
+// orNull is s, or nil for "": a value that was not kept is null, never an empty string.
 func orNull(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return &s
+}
+
+// eventTime is how audit's canonical encoding writes a time. An event's at is given exactly so,
+// so that a client can take its hash from the page alone.
+const eventTime = "2006-01-02T15:04:05.000Z07:00"
+
+// viewEventPage shows the first limit of events, and a next when there are more.
+func viewEventPage(events []audit.Event, limit int) eventPageView {
+	var next *string
+	if len(events) > limit {
+		events = events[:limit]
+		c := cursor(events[limit-1].Seq)
+		next = &c
+	}
+	out := eventPageView{Events: make([]eventView, 0, len(events)), Next: next}
+	for _, e := range events {
+		out.Events = append(out.Events, eventView{
+			Seq: e.Seq, ID: e.ID, Type: string(e.Kind), At: e.At.UTC().Format(eventTime),
+			SessionID: orNull(e.SessionID), ClientIP: orNull(e.IP), Detail: orNull(e.Detail),
+			PrevHash: orNull(e.Prev), Hash: e.Hash(),
+		})
+	}
+	return out
+}
+
+func viewReport(r audit.Report) reportView {
+	v := reportView{Valid: r.Valid, Events: r.Events, Head: orNull(r.Head)}
+	if r.Broken != nil {
+		v.Broken = &breakView{Seq: r.Broken.Seq, ID: r.Broken.ID, Reason: r.Broken.Reason}
+	}
+	return v
 }
