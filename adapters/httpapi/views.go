@@ -155,7 +155,7 @@ func orNull(s string) *string {
 
 // eventTime is how audit's canonical encoding writes a time. An event's at is given exactly so,
 // so that a client can take its hash from the page alone.
-const eventTime = "2006-01-02T15:04:05.000Z07:00"
+const eventTime = audit.TimeLayout
 
 // viewEventPage shows the first limit of events, and a next when there are more.
 func viewEventPage(events []audit.Event, limit int) eventPageView {

@@ -50,6 +50,10 @@ func New(id, userID string, kind Kind, at time.Time) Event {
 	return Event{ID: id, UserID: userID, Kind: kind, At: at.UTC().Truncate(time.Millisecond)}
 }
 
+// TimeLayout is how an event's time is written in its canonical encoding: RFC 3339, UTC, with
+// exactly three digits of milliseconds.
+const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
 // canonical is the encoding an event's hash is taken over: every field, in this order, times as
 // RFC 3339 with milliseconds. It is this package's, whatever a store keeps.
 type canonical struct {
@@ -67,7 +71,7 @@ type canonical struct {
 // Hash is the hex SHA-256 of e's canonical encoding: what the next event's Prev must be.
 func (e Event) Hash() string {
 	b, err := json.Marshal(canonical{
-		ID: e.ID, UserID: e.UserID, Seq: e.Seq, Kind: e.Kind, At: e.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+		ID: e.ID, UserID: e.UserID, Seq: e.Seq, Kind: e.Kind, At: e.At.UTC().Format(TimeLayout),
 		SessionID: e.SessionID, IP: e.IP, Detail: e.Detail, Prev: e.Prev,
 	})
 	if err != nil {

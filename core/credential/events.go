@@ -71,8 +71,13 @@ func network(ip string) string {
 // SecurityEvents returns a page of the caller's timeline: at most limit events before the one
 // with Seq before (0: from the newest), newest first.
 func (s *Service) SecurityEvents(ctx context.Context, p *Principal, before int64, limit int) ([]audit.Event, error) {
+	limit = min(max(limit, 1), maxEventPage)
 	return s.timeline.Page(ctx, string(p.User.ID), before, limit)
 }
+
+// maxEventPage bounds a page of the timeline whatever a caller asks for (the HTTP adapter's
+// limit is at most 100, and it asks for one more to know whether there is a next page).
+const maxEventPage = 101
 
 // VerifyTimeline checks the hash chain of the caller's timeline.
 func (s *Service) VerifyTimeline(ctx context.Context, p *Principal) (audit.Report, error) {
