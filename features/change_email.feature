@@ -6,6 +6,7 @@ Feature: Change email
     Given a registered user "olga@example.com" with password "OldPassword123!"
     And I am logged in as "olga@example.com"
 
+  @mail
   Scenario: The account moves when the link mailed to the new address is used
     When I send a POST request to "/api/v1/users/me/email" with body:
       """
@@ -42,6 +43,7 @@ Feature: Change email
       """
     Then the response status should be 200
 
+  @mail
   Scenario: The old address is free for a new account once the move is confirmed
     When I send a POST request to "/api/v1/users/me/email" with body:
       """
@@ -55,6 +57,7 @@ Feature: Change email
     Then the response status should be 200
     Given a registered user "olga@example.com" with password "AnotherPass123!"
 
+  @mail
   Scenario: The current password is required
     When I send a POST request to "/api/v1/users/me/email" with body:
       """
@@ -87,6 +90,7 @@ Feature: Change email
     Then the response status should be 409
     And the response should be an error with code "email_taken"
 
+  @mail
   Scenario: An address taken between the request and the confirmation is refused at confirmation
     When I send a POST request to "/api/v1/users/me/email" with body:
       """
@@ -114,6 +118,7 @@ Feature: Change email
       """
     Then the response status should be 401
 
+  @mail
   Scenario: A confirmation link works once
     When I send a POST request to "/api/v1/users/me/email" with body:
       """
@@ -132,6 +137,7 @@ Feature: Change email
     Then the response status should be 400
     And the response should be an error with code "invalid_link"
 
+  @mail
   Scenario: Two accounts racing to move to one address: exactly one gets it
     Given a registered user "pia@example.com" with password "OldPassword123!"
     When I send a POST request to "/api/v1/users/me/email" with body:

@@ -1,7 +1,7 @@
 @containers
 Feature: Running as containers: outages, restarts, replicas and crashes
   The service and its database run as separate containers (make acceptance). These scenarios stop,
-  kill and multiply them; the in-process run skips them.
+  kill and multiply them; only the container suite runs them.
 
   Background:
     Given a registered user "ops@example.com"
@@ -28,7 +28,7 @@ Feature: Running as containers: outages, restarts, replicas and crashes
     Then within 30 seconds a GET request to "/api/v1/users/me" answers 200
     When I send a GET request to "/readyz"
     Then the response status should be 200
-    When I use the bearer token "{access_token}"
+    When I use session "main"
     And I send a GET request to "/api/v1/users/me"
     Then the response status should be 401
     When I send a POST request to "/api/v1/auth/login" with body:
@@ -115,6 +115,7 @@ Feature: Running as containers: outages, restarts, replicas and crashes
     When clients register, log in, change passwords and log out while the service is killed 3 times
     Then every acknowledged write is still there
 
+  @mail
   Scenario: A reset link mailed through one replica works on the other, and is mailed once
     Given a second replica "B" runs on the same database
     When I talk to replica "A"
@@ -139,6 +140,7 @@ Feature: Running as containers: outages, restarts, replicas and crashes
       """
     Then the response status should be 200
 
+  @mail
   Scenario: Mail queued during a mail outage survives the service being killed
     The kill lands while the replica is trying to deliver the message: it waits out the lease
     that replica held (AUTHD_MAIL_LEASE, 6 s here) and then goes out.

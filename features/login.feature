@@ -52,6 +52,7 @@ Feature: Log in
       {"detail": "Incorrect email or password", "code": "invalid_credentials"}
       """
 
+  @operator
   Scenario: A deactivated account can't log in, even with the right password
     Given the account "alice@example.com" has been deactivated by an operator
     When I send a POST request to "/api/v1/auth/login" with body:
@@ -61,6 +62,7 @@ Feature: Log in
     Then the response status should be 403
     And the response should be an error with code "inactive_user"
 
+  @operator
   Scenario: A deactivated account with a wrong password learns nothing about its state
     Given the account "alice@example.com" has been deactivated by an operator
     When I send a POST request to "/api/v1/auth/login" with body:
@@ -98,4 +100,4 @@ Feature: Log in
     And I use the bearer token "{refresh_token}"
     When I send a GET request to "/api/v1/users/me"
     Then the response status should be 401
-    And the response header "WWW-Authenticate" should contain "invalid_token"
+    And the response header "WWW-Authenticate" should be "Bearer error=\"invalid_token\""

@@ -6,6 +6,7 @@ Feature: Mail delivery
     Given a registered user "otto@example.com"
     And "otto@example.com" should receive an email with subject "Confirm your email address for authd"
 
+  @direct @mail
   Scenario: Mail asked for while the mail server is down arrives once it is back, and its link works
     When I send a GET request to "/metrics"
     And I remember the metric "authd_mail_failed_attempts_total" with labels "kind=reset_password" as "failures"
@@ -29,6 +30,7 @@ Feature: Mail delivery
       """
     Then the response status should be 204
 
+  @mail
   Scenario: Mail carries no secret but its own link, and is marked as automatic
     When I send a POST request to "/api/v1/auth/forgot-password" with body:
       """

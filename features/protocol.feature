@@ -36,6 +36,11 @@ Feature: HTTP behaviour every client can rely on
     When I send a GET request to "/healthz"
     Then the response header "X-Request-ID" should be "trace-123"
 
+  Scenario: A request id that is not sane is replaced by one of the service's own
+    Given the next request has header "X-Request-ID" set to "trace \"123\" <script>"
+    When I send a GET request to "/healthz"
+    Then the response header "X-Request-ID" should match "^[A-Za-z0-9._:-]{1,128}$"
+
   Scenario: An unknown route is a JSON 404
     When I send a GET request to "/api/v1/nothing-here"
     Then the response status should be 404
@@ -47,6 +52,7 @@ Feature: HTTP behaviour every client can rely on
     Then the response status should be 405
     And the response should be an error with code "method_not_allowed"
 
+  @direct
   Scenario: A body over 1 MiB is refused with 413
     When I send a POST request to "/api/v1/auth/register" with a JSON body of 1100000 bytes
     Then the response status should be 413
@@ -106,6 +112,7 @@ Feature: HTTP behaviour every client can rely on
       """
     Then the response should be a validation error at "body.email" of type "value_error"
 
+  @direct
   Scenario: A body cut short of its Content-Length is a 400 malformed_body, counted, and stores nothing
     When I send a GET request to "/metrics"
     And I remember the metric "authd_http_malformed_bodies_total" with labels "reason=truncated" as "before"
@@ -127,6 +134,7 @@ Feature: HTTP behaviour every client can rely on
       """
     Then the response status should be 201
 
+  @direct
   Scenario: A chunk size of 2^72 is a 400 malformed_body, counted
     When I send a GET request to "/metrics"
     And I remember the metric "authd_http_malformed_bodies_total" with labels "reason=chunked" as "before"
@@ -143,6 +151,7 @@ Feature: HTTP behaviour every client can rely on
     When I send a GET request to "/metrics"
     Then the metric "authd_http_malformed_bodies_total" with labels "reason=chunked" should have grown by at least 1 since "before"
 
+  @direct
   Scenario: A chunk-size line that ends in a bare LF is a 400 malformed_body
     When I send on a new connection:
       """
@@ -154,6 +163,7 @@ Feature: HTTP behaviour every client can rely on
     And the response should be an error with code "malformed_body"
     And the connection should have carried 1 response and been closed
 
+  @direct
   Scenario: A chunk size that is not hexadecimal is a 400 malformed_body
     When I send on a new connection:
       """
@@ -183,6 +193,7 @@ Feature: HTTP behaviour every client can rely on
     And the response field "detail.0.loc.1" should match "^a{61}…$"
     And the response body should be at most 1024 bytes
 
+  @direct
   Scenario: A request with both Content-Length and Transfer-Encoding is the last one on its connection
     # A front end that frames by Content-Length forwards all 54 bytes as this request's body; the
     # service frames by the chunked coding, so the GET after "0" must not be served as a request.
@@ -197,6 +208,7 @@ Feature: HTTP behaviour every client can rely on
     And the response header "Connection" should be "close"
     And the connection should have carried 1 response and been closed
 
+  @direct
   Scenario: An HTTP/1.0 request with Transfer-Encoding is the last one on its connection
     When I send on a new connection:
       """
@@ -208,6 +220,7 @@ Feature: HTTP behaviour every client can rely on
     And the response header "Connection" should be "close"
     And the connection should have carried 1 response and been closed
 
+  @direct
   Scenario: A header block over 64 KiB is refused with 431 by the HTTP server itself
     When I send a GET request to "/healthz" on a new connection with a header of 80000 bytes
     Then the response status should be 431

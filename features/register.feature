@@ -80,8 +80,8 @@ Feature: Register
     When I send a POST request to "/api/v1/auth/register" with body:
       """
       {"email": "long@example.com",
-       "password": "Aa1!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-       "confirm_password": "Aa1!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+       "password": "Aa1!{126 × "a"}",
+       "confirm_password": "Aa1!{126 × "a"}",
        "first_name": "Long", "last_name": "Password"}
       """
     Then the response should be a validation error at "body.password" of type "string_too_long"

@@ -137,28 +137,34 @@ Feature: Resisting attackers
     And I use a forged access token that is <forgery>
     When I send a GET request to "/api/v1/users/me"
     Then the response status should be 401
-    And the response header "WWW-Authenticate" should contain "invalid_token"
+    And the response header "WWW-Authenticate" should be "Bearer error=\"invalid_token\""
 
-    Examples:
+    Examples: made without the service's key
       | forgery                 |
       | unsigned (alg none)     |
-      | signed with HS512       |
       | signed with another key |
+      | with a kid header       |
+      | with a jku header       |
+      | with a tampered payload |
+
+    # Signed with the service's own key, so the one thing broken is all it can refuse them for.
+    @signing-key
+    Examples: signed with the service's key
+      | forgery                 |
+      | signed with HS512       |
       | expired                 |
       | not yet valid           |
       | from another issuer     |
       | without an expiry       |
       | of the refresh type     |
       | for another subject     |
-      | with a kid header       |
-      | with a jku header       |
-      | with a tampered payload |
       | with a crit header      |
       | with a string expiry    |
       | with a boolean expiry   |
       | with padded base64      |
       | with nonzero spare bits |
 
+  @signing-key
   Scenario: The forging step itself makes tokens the service accepts when nothing is broken
     Given I am logged in as "victim@example.com"
     And I use a forged access token that is valid
@@ -190,6 +196,7 @@ Feature: Resisting attackers
     When I send a GET request to "/api/v1/users/me"
     Then the response status should be 401
 
+  @direct
   Scenario: A 60,000-character Authorization header is refused quickly
     # Just under the 64 KiB the server takes for all headers; past it net/http answers 431 itself.
     When I send a GET request to "/api/v1/users/me" with an Authorization header of 60000 characters
@@ -252,7 +259,7 @@ Feature: Resisting attackers
     When I send a POST request to "/api/v1/auth/login" with body:
       """
       {"email": "victim@example.com",
-       "password": "Aa1!aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}
+       "password": "Aa1!{126 × "a"}"}
       """
     Then the response should be a validation error at "body.password" of type "string_too_long"
 

@@ -10,6 +10,14 @@ import (
 	"github.com/cucumber/godog"
 )
 
+// quoted is a step's value argument in double quotes, in which \" stands for a quote:
+// "Bearer error=\"invalid_token\"". Every other backslash is kept as written, so a regular
+// expression's \d needs no doubling.
+const quoted = `"((?:[^"\\]|\\.)*)"`
+
+// unquote turns a quoted argument's \" back into ".
+func unquote(s string) string { return strings.ReplaceAll(s, `\"`, `"`) }
+
 func (w *world) statusIs(want int) error {
 	if err := w.requireResponse(); err != nil {
 		return err
@@ -54,7 +62,7 @@ func (w *world) fieldIs(path, want string) error {
 	if err != nil {
 		return err
 	}
-	if want, err = w.expand(want); err != nil {
+	if want, err = w.expand(unquote(want)); err != nil {
 		return err
 	}
 	if s, ok := v.(string); !ok || s != want {
@@ -84,7 +92,7 @@ func (w *world) fieldIsNot(path, unwanted string) error {
 	if err != nil {
 		return err
 	}
-	if unwanted, err = w.expand(unwanted); err != nil {
+	if unwanted, err = w.expand(unquote(unwanted)); err != nil {
 		return err
 	}
 	if s, ok := v.(string); ok && s == unwanted {
@@ -108,7 +116,7 @@ func (w *world) fieldMatches(path, pattern string) error {
 	if err != nil {
 		return err
 	}
-	re, err := regexp.Compile(pattern)
+	re, err := regexp.Compile(unquote(pattern))
 	if err != nil {
 		return err
 	}
@@ -122,6 +130,7 @@ func (w *world) headerIs(name, want string) error {
 	if err := w.requireResponse(); err != nil {
 		return err
 	}
+	want = unquote(want)
 	if got := w.resp.Header.Get(name); got != want {
 		return fmt.Errorf("header %s is %q, want %q", name, got, want)
 	}
@@ -132,8 +141,25 @@ func (w *world) headerContains(name, part string) error {
 	if err := w.requireResponse(); err != nil {
 		return err
 	}
+	part = unquote(part)
 	if got := w.resp.Header.Get(name); !strings.Contains(got, part) {
 		return fmt.Errorf("header %s is %q, which does not contain %q", name, got, part)
+	}
+	return nil
+}
+
+// headerMatches checks the header's values, joined with ", " as HTTP combines repeated fields,
+// against a regular expression; a missing header is the empty string.
+func (w *world) headerMatches(name, pattern string) error {
+	if err := w.requireResponse(); err != nil {
+		return err
+	}
+	re, err := regexp.Compile(unquote(pattern))
+	if err != nil {
+		return err
+	}
+	if got := strings.Join(w.resp.Header.Values(name), ", "); !re.MatchString(got) {
+		return fmt.Errorf("header %s is %q, which does not match /%s/", name, got, re)
 	}
 	return nil
 }
@@ -172,7 +198,7 @@ func (w *world) bodyLacks(text string) error {
 	if err := w.requireResponse(); err != nil {
 		return err
 	}
-	t, err := w.expand(text)
+	t, err := w.expand(unquote(text))
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,9 @@ func (w *world) registerCluster(sc *godog.ScenarioContext) {
 }
 
 func (w *world) cluster() (Cluster, error) {
+	if err := w.needs("@containers"); err != nil {
+		return nil, err
+	}
 	if w.target.Cluster == nil {
 		return nil, fmt.Errorf("this step needs the service in containers (run the @containers scenarios with make acceptance)")
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cucumber/godog"
 )
@@ -25,11 +27,19 @@ func local(email string) string {
 	return name
 }
 
+// lastName is the last name a registered user gets: the local part of the address with its first
+// letter upper-cased, "zara.new@example.com" → "Zara.new".
+func lastName(email string) string {
+	name := local(email)
+	r, n := utf8.DecodeRuneInString(name)
+	return string(unicode.ToUpper(r)) + name[n:]
+}
+
 // registered makes sure the user exists, and remembers {<local>.id} and {<local>.email}.
 func (w *world) registered(email, password string) error {
 	body, err := json.Marshal(map[string]string{
 		"email": email, "password": password, "confirm_password": password,
-		"first_name": "Test", "last_name": strings.ToUpper(local(email)[:1]) + local(email)[1:],
+		"first_name": "Test", "last_name": lastName(email),
 	})
 	if err != nil {
 		return err
@@ -41,6 +51,10 @@ func (w *world) registered(email, password string) error {
 	resp, data, err := w.do(context.Background(), http.MethodPost, "/api/v1/auth/register", []byte(expanded), "application/json", nil)
 	if err != nil {
 		return err
+	}
+	if resp.StatusCode == http.StatusTooManyRequests && w.target.Shared {
+		return fmt.Errorf("register %s: status 429: %s\nif this comes early in a remote run, the deployment does not believe the suite's X-Forwarded-For: "+
+			"add the address the suite connects from to its AUTHD_TRUSTED_PROXIES (features/README.md, Remote runs)", email, data)
 	}
 	if resp.StatusCode != http.StatusCreated {
 		return fmt.Errorf("register %s: status %d: %s", email, resp.StatusCode, data)
@@ -89,14 +103,18 @@ func (w *world) login(email string) (string, string, error) {
 	return tok.Access, tok.Refresh, nil
 }
 
+// mainSession is the name of the session "I am logged in as" opens, for "I use session".
+const mainSession = "main"
+
 // loggedIn logs in and makes the access token the bearer of the following requests; the tokens are
-// remembered as {access_token} and {refresh_token}.
+// remembered as {access_token} and {refresh_token}, and the session is named "main".
 func (w *world) loggedIn(email string) error {
 	access, refresh, err := w.login(email)
 	if err != nil {
 		return err
 	}
 	w.vars["access_token"], w.vars["refresh_token"] = access, refresh
+	w.vars[mainSession+".access_token"], w.vars[mainSession+".refresh_token"] = access, refresh
 	w.bearer = access
 	return nil
 }
@@ -121,6 +139,9 @@ func (w *world) useSession(session string) error {
 }
 
 func (w *world) deactivate(email string) error {
+	if err := w.needs("@operator"); err != nil {
+		return err
+	}
 	if w.target.Operator == nil {
 		return fmt.Errorf("this target offers no operator access to deactivate accounts")
 	}

@@ -1,10 +1,8 @@
 package steps
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/cucumber/godog"
 )
@@ -16,33 +14,31 @@ func (w *world) registerHTTP(sc *godog.ScenarioContext) {
 	sc.Step(`^I send a (\w+) request to "([^"]*)" with a JSON body of (\d+) bytes$`, w.sendLarge)
 	sc.Step(`^I send a (\w+) request to "([^"]*)" with JSON nested (\d+) levels deep$`, w.sendDeep)
 	sc.Step(`^I send a (\w+) request to "([^"]*)" with invalid UTF-8 in the field "([^"]*)"$`, w.sendInvalidUTF8)
-	sc.Step(`^the next request has header "([^"]*)" set to "([^"]*)"$`, w.setHeader)
+	sc.Step(`^the next request has header "([^"]*)" set to `+quoted+`$`, w.setHeader)
 	sc.Step(`^the next request has the headers:$`, w.setHeaders)
 	sc.Step(`^I use the bearer token "([^"]*)"$`, w.useBearer)
 	sc.Step(`^I send no credentials$`, func() { w.bearer = "" })
 
 	sc.Step(`^the response status should be (\d+)$`, w.statusIs)
 	sc.Step(`^the response should match JSON:$`, w.matchesJSON)
-	sc.Step(`^the response field "([^"]*)" should be "([^"]*)"$`, w.fieldIs)
+	sc.Step(`^the response field "([^"]*)" should be `+quoted+`$`, w.fieldIs)
 	sc.Step(`^the response field "([^"]*)" should equal (.+)$`, w.fieldEquals)
 	sc.Step(`^the response field "([^"]*)" should not exist$`, w.fieldAbsent)
-	sc.Step(`^the response field "([^"]*)" should not be "([^"]*)"$`, w.fieldIsNot)
-	sc.Step(`^the response field "([^"]*)" should match "([^"]*)"$`, w.fieldMatches)
-	sc.Step(`^the response header "([^"]*)" should be "([^"]*)"$`, w.headerIs)
+	sc.Step(`^the response field "([^"]*)" should not be `+quoted+`$`, w.fieldIsNot)
+	sc.Step(`^the response field "([^"]*)" should match `+quoted+`$`, w.fieldMatches)
+	sc.Step(`^the response header "([^"]*)" should be `+quoted+`$`, w.headerIs)
 	sc.Step(`^the response header "([^"]*)" should be present$`, w.headerPresent)
-	sc.Step(`^the response header "([^"]*)" should not be present$`, w.headerAbsent)
-	sc.Step(`^the response header "([^"]*)" should contain "([^"]*)"$`, w.headerContains)
+	sc.Step(`^the response header "([^"]*)" should not (?:be present|exist)$`, w.headerAbsent)
+	sc.Step(`^the response header "([^"]*)" should contain `+quoted+`$`, w.headerContains)
+	sc.Step(`^the response header "([^"]*)" should match `+quoted+`$`, w.headerMatches)
 	sc.Step(`^the response body should be empty$`, w.bodyEmpty)
-	sc.Step(`^the response should not contain "([^"]*)"$`, w.bodyLacks)
+	sc.Step(`^the response should not contain `+quoted+`$`, w.bodyLacks)
 	sc.Step(`^the response should be a validation error at "([^"]*)"$`, func(loc string) error { return w.validationAt(loc, "") })
 	sc.Step(`^the response should be a validation error at "([^"]*)" of type "([^"]*)"$`, w.validationAt)
 	sc.Step(`^the response should be an error with code "([^"]*)"$`, w.errorCode)
 	sc.Step(`^I remember the response field "([^"]*)" as "([^"]*)"$`, w.remember)
 
-	sc.Step(`^I send (\d+) concurrent (\w+) requests to "([^"]*)" with body:$`, w.sendConcurrent)
-	sc.Step(`^I send (\d+) concurrent (\w+) requests to "([^"]*)" with bodies:$`, w.sendConcurrentBodies)
-	sc.Step(`^exactly (\d+) of them should have status (\d+)$`, w.exactlyStatus)
-	sc.Step(`^the others should have status (\d+)$`, w.othersStatus)
+	w.registerBatch(sc)
 	w.registerMetrics(sc)
 }
 
@@ -61,6 +57,9 @@ func (w *world) sendTyped(method, path, contentType string, doc *godog.DocString
 }
 
 func (w *world) sendLarge(method, path string, n int) error {
+	if err := w.needs("@direct"); err != nil {
+		return err
+	}
 	filler := strings.Repeat("a", max(n-20, 0))
 	return w.send(method, path, []byte(`{"email":"`+filler+`"}`), "application/json")
 }
@@ -77,7 +76,7 @@ func (w *world) sendInvalidUTF8(method, path, field string) error {
 }
 
 func (w *world) setHeader(name, value string) error {
-	v, err := w.expand(value)
+	v, err := w.expand(unquote(value))
 	if err != nil {
 		return err
 	}
@@ -113,84 +112,5 @@ func (w *world) remember(path, name string) error {
 		s = show(v)
 	}
 	w.vars[name] = s
-	return nil
-}
-
-func (w *world) sendConcurrent(n int, method, path string, doc *godog.DocString) error {
-	bodies := make([]string, n)
-	for i := range bodies {
-		bodies[i] = doc.Content
-	}
-	return w.sendAtOnce(method, path, bodies)
-}
-
-// sendConcurrentBodies sends one request per line of doc, all at once.
-func (w *world) sendConcurrentBodies(n int, method, path string, doc *godog.DocString) error {
-	var bodies []string
-	for _, line := range strings.Split(doc.Content, "\n") {
-		if strings.TrimSpace(line) != "" {
-			bodies = append(bodies, line)
-		}
-	}
-	if len(bodies) != n {
-		return fmt.Errorf("the step names %d requests but gives %d bodies, one per line", n, len(bodies))
-	}
-	return w.sendAtOnce(method, path, bodies)
-}
-
-// sendAtOnce sends a request per body, released together, and keeps their statuses.
-func (w *world) sendAtOnce(method, path string, bodies []string) error {
-	statuses := make([]int, len(bodies))
-	errs := make([]error, len(bodies))
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, raw := range bodies {
-		body, err := w.expand(raw)
-		if err != nil {
-			return err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			resp, _, err := w.do(context.Background(), method, path, []byte(body), "application/json", nil)
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			statuses[i] = resp.StatusCode
-		}()
-	}
-	close(start)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	w.parallel = statuses
-	return nil
-}
-
-func (w *world) exactlyStatus(n, status int) error {
-	count := 0
-	for _, s := range w.parallel {
-		if s == status {
-			count++
-		}
-	}
-	w.exactly = status
-	if count != n {
-		return fmt.Errorf("%d of %d responses had status %d, want %d; statuses: %v", count, len(w.parallel), status, n, w.parallel)
-	}
-	return nil
-}
-
-func (w *world) othersStatus(status int) error {
-	for _, s := range w.parallel {
-		if s != w.exactly && s != status {
-			return fmt.Errorf("statuses %v: want only %d and %d", w.parallel, w.exactly, status)
-		}
-	}
 	return nil
 }

@@ -52,7 +52,8 @@ func (w *world) registerMail(sc *godog.ScenarioContext) {
 	sc.Step(`^I remember the tokens of the emails to "([^"]*)" as "([^"]*)"$`, w.rememberTokens)
 	sc.Step(`^the mail server goes down$`, w.mailServer(Mailbox.Down))
 	sc.Step(`^the mail server comes back$`, w.mailServer(Mailbox.Up))
-	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+	// An After hook returns only an error of its own: godog adds what it returns to the scenario's.
+	sc.After(func(ctx context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
 		// A scenario that took the mail server down must not leave it down for the next.
 		if w.mailDown {
 			w.mailDown = false
@@ -60,7 +61,7 @@ func (w *world) registerMail(sc *godog.ScenarioContext) {
 				_ = box.Up(context.Background())
 			}
 		}
-		return ctx, err
+		return ctx, nil
 	})
 }
 
@@ -78,6 +79,9 @@ func (w *world) mailServer(switchTo func(Mailbox, context.Context) error) func()
 }
 
 func (w *world) mailbox() (Mailbox, error) {
+	if err := w.needs("@mail"); err != nil {
+		return nil, err
+	}
 	if w.target.Mailbox == nil {
 		return nil, errors.New("this target has no mailbox to read; run the scenario where the suite captures mail")
 	}

@@ -25,6 +25,10 @@ var (
 // include the wanted ones, written "route=/api/v1/auth/login,status=200", and says whether there
 // was any. Summing lets a scenario ask about a subset of labels (all statuses of a route, say).
 func (w *world) metric(name, labels string) (sum float64, found bool, err error) {
+	// Each process counts its own: through a load balancer two reads may be two replicas.
+	if err := w.needs("@direct"); err != nil {
+		return 0, false, err
+	}
 	if err := w.requireResponse(); err != nil {
 		return 0, false, err
 	}

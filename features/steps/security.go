@@ -84,8 +84,19 @@ func (w *world) registerMany(n int) error {
 }
 
 func (w *world) hugeAuthorization(path string, n int) error {
+	// A proxy takes far less than 64 KiB of headers and answers for itself.
+	if err := w.needs("@direct"); err != nil {
+		return err
+	}
 	w.headers.Set("Authorization", "Bearer "+strings.Repeat("a", max(n-7, 0)))
 	return w.sendEmpty(http.MethodGet, path)
+}
+
+// keyless are the forgeries made without the service's key; every other one is signed with it, so
+// that the one thing broken is all the service can refuse it for.
+var keyless = map[string]bool{
+	"unsigned (alg none)": true, "signed with another key": true, "with a kid header": true,
+	"with a jku header": true, "with a tampered payload": true,
 }
 
 // forge takes the claims of the scenario's real access token and breaks exactly one thing about them,
@@ -103,6 +114,14 @@ func (w *world) forge(variant string) error {
 	claims := jwt.MapClaims{}
 	if err := json.Unmarshal(payload, &claims); err != nil {
 		return err
+	}
+	if !keyless[variant] {
+		if err := w.needs("@signing-key"); err != nil {
+			return err
+		}
+		if len(w.target.Secret) == 0 {
+			return fmt.Errorf("this target's signing key is not known: forging a token %s needs it", variant)
+		}
 	}
 	method, key := jwt.SigningMethod(jwt.SigningMethodHS256), any(w.target.Secret)
 	header := map[string]any{}

@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,7 +24,11 @@ import (
 // DefaultPassword is what domain steps use when a scenario names no password.
 const DefaultPassword = "SecurePass123!"
 
-var scenarioSeq atomic.Int64
+var (
+	scenarioSeq atomic.Int64
+	// runNet places this run's client networks on a shared target (see clientAddress).
+	runNet = [2]uint16{uint16(rand.Uint32()), uint16(rand.Uint32())}
+)
 
 // world is one scenario's state; a new one is made for every scenario.
 type world struct {
@@ -30,16 +36,20 @@ type world struct {
 	client *http.Client
 	domain string // per-scenario label that makes example.com addresses unique, see expand
 	ip     string // per-scenario client address, sent as X-Forwarded-For
+	net6   string // the scenario's own IPv6 /64, as its first four groups
 
 	vars      map[string]string // remembered values, used as {name}
 	passwords map[string]string // email -> password, for domain steps
 	headers   http.Header       // set for the next request only
 	bearer    string            // sent on every request until cleared
+	tags      map[string]bool   // the scenario's tags, "@mail"
+	used      map[string]bool   // the need tags its steps used, see needs.go
 
+	last     *request // the last request a sending step sent, for "the same request"
 	resp     *http.Response
 	body     []byte
 	json     any
-	parallel []int // statuses of the last concurrent batch
+	batch    []int // statuses of the last batch of requests, concurrent or repeated
 	exactly  int   // the status the last "exactly N" step counted
 	target   Target
 	replica  string           // the container replica requests go to, "A" unless a step switched
@@ -56,16 +66,23 @@ type Operator interface {
 	Deactivate(ctx context.Context, email string) error
 }
 
-// Target is the service under test and what the suite knows about it.
+// Target is the service under test and what the suite knows about it. What a target lacks
+// decides which tagged scenarios a run leaves out (see Needs).
 type Target struct {
 	BaseURL  string
-	Operator Operator // nil when the target offers no database access
-	Secret   []byte   // its HS256 signing key, for steps that forge tokens
+	Operator Operator // nil when the target offers no database access; @operator scenarios need it
+	Secret   []byte   // its HS256 signing key, for @signing-key scenarios that forge tokens
 	Issuer   string
 	Cluster  Cluster // nil unless the service runs in containers; @containers scenarios need it
-	// Mailbox reads what the service mailed; PublicURL is what its links must start with.
+	// Mailbox reads what the service mailed (nil: @mail scenarios can't run); PublicURL is what
+	// its links must start with (empty: not checked).
 	Mailbox   Mailbox
 	PublicURL string
+	// Direct says BaseURL reaches one authd process with no proxy in between; @direct needs it.
+	Direct bool
+	// Shared says the service keeps what earlier runs did (a staging deployment): per-address
+	// counts among it, so each scenario's client address must be new to it too.
+	Shared bool
 }
 
 // Cluster controls the containers of the service and its database.
@@ -83,17 +100,22 @@ type Cluster interface {
 // Initialize registers every step for one scenario against the target.
 func Initialize(sc *godog.ScenarioContext, t Target) {
 	n := scenarioSeq.Add(1)
+	ip, net6 := clientAddress(n, t.Shared)
 	w := &world{
 		base:      strings.TrimRight(t.BaseURL, "/"),
 		client:    &http.Client{Timeout: 30 * time.Second, Transport: validating{http.DefaultTransport}},
 		domain:    fmt.Sprintf("s%d-%d", time.Now().UnixNano()%1_000_000_000, n),
-		ip:        fmt.Sprintf("198.18.%d.%d", (n>>8)&0xff, n&0xff),
-		vars:      map[string]string{"client_ip": fmt.Sprintf("198.18.%d.%d", (n>>8)&0xff, n&0xff)},
+		ip:        ip,
+		net6:      net6,
+		vars:      map[string]string{"client_ip": ip},
 		passwords: map[string]string{},
 		headers:   http.Header{},
+		tags:      map[string]bool{},
+		used:      map[string]bool{},
 		target:    t,
 		replica:   "A",
 	}
+	w.trackTags(sc)
 	w.registerHTTP(sc)
 	w.registerDomain(sc)
 	w.registerSecurity(sc)
@@ -104,12 +126,49 @@ func Initialize(sc *godog.ScenarioContext, t Target) {
 	w.registerMail(sc)
 }
 
-var exampleDomain = regexp.MustCompile(`(?i)@(example\.com)\b`)
-var placeholder = regexp.MustCompile(`\{([A-Za-z0-9_.@-]+)\}`)
+// clientAddress is scenario n's client address and IPv6 network. On a fresh service it is
+// 198.18.x.y, from the run's count of scenarios. A shared service remembers per-address counts
+// for up to an hour (registrations, mail), and an earlier run's scenario n had that address, so
+// there a scenario is the first address of a /64 of its own in 2001:db8::/32: the third group
+// counts scenarios from a random start, so a run's networks differ even where the service counts
+// /48s, and the fourth is random for the run, so a later run meets an earlier one's network only
+// if both groups match.
+func clientAddress(n int64, shared bool) (ip, net6 string) {
+	if !shared {
+		return fmt.Sprintf("198.18.%d.%d", (n>>8)&0xff, n&0xff), fmt.Sprintf("2001:db8:%x:%x", (n>>8)&0xff, n&0xff)
+	}
+	net6 = fmt.Sprintf("2001:db8:%x:%x", runNet[0]+uint16(n), runNet[1])
+	return net6 + "::1", net6
+}
 
-// expand makes text concrete: {name} becomes a remembered value, and every address at example.com
-// gets this scenario's own subdomain, so scenarios never collide on a shared service.
+var (
+	exampleDomain = regexp.MustCompile(`(?i)@(example\.com)\b`)
+	placeholder   = regexp.MustCompile(`\{([A-Za-z0-9_.@-]+)\}`)
+	// repeated is a generated value: {501 × "x"} is 501 x's (* may stand for ×).
+	repeated = regexp.MustCompile(`\{(\d+) [×*] "((?:[^"\\]|\\.)*)"\}`)
+)
+
+// maxRepeated bounds what {N × "s"} makes; the service takes no body over 1 MiB.
+const maxRepeated = 8 << 20
+
+// expand makes text concrete: {N × "s"} becomes s N times, {name} a remembered value, and every
+// address at example.com gets this scenario's own subdomain, so scenarios never collide on a
+// shared service.
 func (w *world) expand(s string) (string, error) {
+	var tooLong []string
+	s = repeated.ReplaceAllStringFunc(s, func(m string) string {
+		g := repeated.FindStringSubmatch(m)
+		n, err := strconv.Atoi(g[1])
+		unit := strings.ReplaceAll(g[2], `\"`, `"`)
+		if err != nil || n > maxRepeated/max(len(unit), 1) {
+			tooLong = append(tooLong, m)
+			return m
+		}
+		return strings.Repeat(unit, n)
+	})
+	if len(tooLong) > 0 {
+		return "", fmt.Errorf("%s: at most %d bytes can be generated", strings.Join(tooLong, ", "), maxRepeated)
+	}
 	var missing []string
 	s = placeholder.ReplaceAllStringFunc(s, func(m string) string {
 		name := m[1 : len(m)-1]
@@ -133,12 +192,27 @@ func keys(m map[string]string) []string {
 	return out
 }
 
-// send performs one request and records the response for the assertion steps.
+// request is what a sending step sent, kept so that a later step can send it again.
+type request struct {
+	method, path string
+	body         []byte
+	contentType  string
+	header       http.Header // the headers set for it with "the next request has…"
+}
+
+// send performs one request with the headers set for it and records the response for the
+// assertion steps.
 func (w *world) send(method, path string, body []byte, contentType string) error {
-	began := time.Now()
-	resp, data, err := w.do(context.Background(), method, path, body, contentType, w.headers)
-	w.took = time.Since(began)
+	w.last = &request{method: method, path: path, body: body, contentType: contentType, header: w.headers}
 	w.headers = http.Header{}
+	return w.resend(*w.last)
+}
+
+// resend performs r and records its response for the assertion steps.
+func (w *world) resend(r request) error {
+	began := time.Now()
+	resp, data, err := w.do(context.Background(), r.method, r.path, r.body, r.contentType, r.header)
+	w.took = time.Since(began)
 	if err != nil {
 		return err
 	}
