@@ -43,6 +43,7 @@ test-features: ## Gherkin scenarios in-process, on embedded bbolt (race detector
 		$(GO) test $${2:-} -v -count=1 -run "TestFeatures/$$1" ./features/ > tmp/features-$$1.log 2>&1 || \
 			{ grep -E -- '--- FAIL|Error:|suite.go' tmp/features-$$1.log | head -60; tail -5 tmp/features-$$1.log; exit 1; }; \
 		awk -v mode=$$1 '/^[0-9]+ scenarios \(/ {print "  features in-process, " mode " store: " $$0}' tmp/features-$$1.log; \
+		sed -n 's/^coverage:/  /p' tmp/features-$$1.log; \
 	done
 
 .PHONY: test-containers
@@ -53,7 +54,8 @@ test-containers: ## the scenarios against authd and FerretDB as containers (need
 	mkdir -p tmp; echo "go test -v ./test/containers/  (full log: tmp/containers.log)"; \
 	$(GO) test -v -count=1 -timeout 30m ./test/containers/ > tmp/containers.log 2>&1 || \
 		{ grep -E -- '--- FAIL|Error:|suite.go' tmp/containers.log | head -60; tail -5 tmp/containers.log; exit 1; }; \
-	awk '/^[0-9]+ scenarios \(/ {print "  features in containers (authd + FerretDB): " $$0}' tmp/containers.log; \
+	awk '/^[0-9]+ scenarios \(/ {print "  features in containers (authd + FerretDB), " (++n == 1 ? "by URL only: " : "the rest:    ") $$0}' tmp/containers.log; \
+	sed -n 's/^coverage:/  /p' tmp/containers.log; \
 	tail -1 tmp/containers.log
 
 .PHONY: browser-test
@@ -65,6 +67,18 @@ browser-test: ## Swagger UI at /docs and a reset through the mailed link's page,
 .PHONY: acceptance
 acceptance: ## only the container suite, with godog's pretty output
 	GODOG_FORMAT=pretty $(GO) test -v -count=1 -timeout 30m ./test/containers/
+
+.PHONY: acceptance-remote
+acceptance-remote: ## the scenarios against a running deployment by its URL: AUTHD_TEST_BASE_URL=https://… (features/README.md, Remote runs)
+	@if [ -z "$${AUTHD_TEST_BASE_URL:-}" ]; then \
+		echo "acceptance-remote: set AUTHD_TEST_BASE_URL to the deployment (features/README.md, Remote runs)" >&2; exit 2; fi
+	cd features && $(GO) test -count=1 -timeout 30m -run 'TestFeatures/remote'
+
+FEATURE ?=
+.PHONY: feature
+feature: ## one feature file (or file:line, one scenario) in-process on the embedded store, every step printed: make feature FEATURE=login.feature
+	@if [ -z "$(FEATURE)" ]; then echo "feature: name the file, make feature FEATURE=login.feature" >&2; exit 2; fi
+	cd features && GODOG_PATHS=$(FEATURE) GODOG_FORMAT=pretty $(GO) test -count=1 -run 'TestFeatures/embedded'
 
 FUZZTIME ?= 15s
 FUZZ_TARGETS := ./adapters/httpapi:FuzzDecodeObject ./adapters/httpapi:FuzzBearerToken ./adapters/jwttoken:FuzzVerify \

@@ -1,22 +1,23 @@
 package features_test
 
 import (
-	"context"
 	"os"
 	"testing"
 
-	"github.com/cucumber/godog"
-	"github.com/cucumber/godog/colors"
-
 	"github.com/authd/authd/app"
 	"github.com/authd/authd/features/steps"
+	"github.com/authd/authd/features/suite"
 	"github.com/authd/authd/test/harness"
-	"github.com/authd/authd/test/smtpd"
 )
 
-// TestFeatures runs every scenario not tagged @containers against the service in-process, once per
-// storage adapter: embedded bbolt, and MongoDB over the wire (FerretDB, or AUTHD_TEST_MONGODB_URI).
+// TestFeatures runs the scenarios against the service in-process, once per storage adapter:
+// embedded bbolt, and MongoDB over the wire (FerretDB, or AUTHD_TEST_MONGODB_URI). With
+// AUTHD_TEST_BASE_URL set it also runs them against that deployment by its URL alone (remote).
+// Each run leaves out what its target can't do (the @containers scenarios here, more remotely),
+// and at the end the test prints what ran per tag and run.
 func TestFeatures(t *testing.T) {
+	var report suite.Report
+	t.Cleanup(func() { report.Print(os.Stdout) })
 	modes := []struct {
 		name   string
 		config func(testing.TB) app.Config
@@ -27,45 +28,21 @@ func TestFeatures(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
 			svc := harness.Start(t, mode.config(t))
-			format := "progress"
-			if f := os.Getenv("GODOG_FORMAT"); f != "" {
-				format = f
+			target := steps.Target{
+				BaseURL: svc.URL, Operator: svc, Secret: []byte(harness.Secret), Issuer: "authd",
+				Mailbox: suite.ServerMailbox{Server: svc.Mail}, PublicURL: harness.PublicURL, Direct: true,
 			}
-			suite := godog.TestSuite{
-				Name: mode.name,
-				ScenarioInitializer: func(sc *godog.ScenarioContext) {
-					steps.Initialize(sc, steps.Target{
-						BaseURL: svc.URL, Operator: svc, Secret: []byte(harness.Secret), Issuer: "authd",
-						Mailbox: mailbox{svc.Mail}, PublicURL: harness.PublicURL,
-					})
-				},
-				Options: &godog.Options{
-					Format:   format,
-					Output:   colors.Uncolored(os.Stdout),
-					NoColors: true,
-					Paths:    []string{"."},
-					Tags:     "~@containers",
-					Strict:   true,
-					TestingT: t,
-				},
-			}
-			if suite.Run() != 0 {
-				t.Fatal("acceptance scenarios failed")
-			}
+			report.Add(suite.Run{Name: mode.name, Dir: ".", Target: func() steps.Target { return target }}.Execute(t))
+		})
+	}
+	remote, ok, err := suite.RemoteFromEnv(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok {
+		t.Run("remote", func(t *testing.T) {
+			target := remote.Target(t)
+			report.Add(suite.Run{Name: "remote", Dir: ".", Target: func() steps.Target { return target }, Hints: suite.Hints}.Execute(t))
 		})
 	}
 }
-
-// mailbox reads the in-process SMTP server for the steps.
-type mailbox struct{ srv *smtpd.Server }
-
-func (m mailbox) Messages(_ context.Context, addr string) ([]steps.Mail, error) {
-	var out []steps.Mail
-	for _, msg := range m.srv.To(addr) {
-		out = append(out, steps.Mail{To: addr, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML})
-	}
-	return out, nil
-}
-
-func (m mailbox) Down(context.Context) error { m.srv.Down(); return nil }
-func (m mailbox) Up(context.Context) error   { m.srv.Up(); return nil }

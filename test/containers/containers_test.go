@@ -5,18 +5,22 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
-	"github.com/cucumber/godog"
-	"github.com/cucumber/godog/colors"
-
 	"github.com/authd/authd/features/steps"
+	"github.com/authd/authd/features/suite"
 	"github.com/authd/authd/test/cluster"
+	"github.com/authd/authd/test/smtpd"
 )
 
-// TestFeaturesInContainers runs every feature file, the @containers scenarios included, against a
-// containerised authd on a containerised FerretDB. Without Docker it skips, except under CI=true,
-// where a missing engine must fail the run rather than let it pass untested.
+// TestFeaturesInContainers runs every feature file against a containerised authd on a
+// containerised FerretDB, each scenario once, in two runs. The first is the suite's remote mode,
+// the one a QA engineer points at a staging deployment: it knows replica A by its URL alone, and
+// the mail server's messages API. The second runs what the first had to leave out with everything
+// the suite controls: the containers, the database, the signing key.
+// Without Docker it skips, except under CI=true, where a missing engine must fail the run rather
+// than let it pass untested.
 func TestFeaturesInContainers(t *testing.T) {
 	if err := exec.Command("docker", "info").Run(); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -25,52 +29,47 @@ func TestFeaturesInContainers(t *testing.T) {
 		t.Skip("no Docker engine: container suite not run")
 	}
 	c := cluster.Start(t)
-	format := "progress"
-	if f := os.Getenv("GODOG_FORMAT"); f != "" {
-		format = f
-	}
-	suite := godog.TestSuite{
-		Name: "containers",
-		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			// Asked per scenario: replica A's published port changes when a scenario restarts it.
-			base, err := c.URL(context.Background(), "A")
-			if err != nil {
-				t.Fatal(err)
-			}
-			steps.Initialize(sc, steps.Target{
-				BaseURL: base, Operator: c, Secret: []byte(cluster.Secret), Issuer: "authd", Cluster: c,
-				Mailbox: mailbox{c}, PublicURL: cluster.PublicURL,
-			})
-		},
-		Options: &godog.Options{
-			Format:   format,
-			Output:   colors.Uncolored(os.Stdout),
-			NoColors: true,
-			Paths:    []string{"../../features"},
-			Tags:     os.Getenv("GODOG_TAGS"),
-			Strict:   true,
-			TestingT: t,
-		},
-	}
-	if suite.Run() != 0 {
-		t.Fatal("acceptance scenarios failed in containers")
-	}
-}
-
-// mailbox reads the mail server container for the steps.
-type mailbox struct{ c *cluster.Cluster }
-
-func (m mailbox) Messages(ctx context.Context, addr string) ([]steps.Mail, error) {
-	msgs, err := m.c.Messages(ctx, addr)
+	ctx := context.Background()
+	base, err := c.URL(ctx, "A")
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	out := make([]steps.Mail, len(msgs))
-	for i, msg := range msgs {
-		out[i] = steps.Mail{To: addr, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
+	mailAPI, err := c.MailAPI(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out, nil
-}
+	var report suite.Report
+	t.Cleanup(func() { report.Print(os.Stdout) })
 
-func (m mailbox) Down(ctx context.Context) error { return m.c.MailDown(ctx) }
-func (m mailbox) Up(ctx context.Context) error   { return m.c.MailUp(ctx) }
+	// Direct: the URL is replica A's own port; the replicas trust the suite's X-Forwarded-For.
+	remote := suite.Remote{BaseURL: base, PublicURL: cluster.PublicURL, MailAPI: mailAPI, Direct: true}
+	remoteTarget := remote.Target(t)
+	t.Run("remote", func(t *testing.T) {
+		report.Add(suite.Run{
+			Name: "containers by URL", Dir: "../../features", Hints: suite.Hints,
+			Target: func() steps.Target { return remoteTarget },
+		}.Execute(t))
+	})
+
+	var left []string
+	for _, n := range steps.Lacks(remoteTarget) {
+		left = append(left, n.Tag)
+	}
+	mailbox := suite.APIMailbox{Server: smtpd.NewRemote(mailAPI)}
+	t.Run("cluster", func(t *testing.T) {
+		report.Add(suite.Run{
+			Name: "containers", Dir: "../../features", Tags: strings.Join(left, ","),
+			Target: func() steps.Target {
+				// Asked per scenario: replica A's published port changes when a scenario restarts it.
+				base, err := c.URL(ctx, "A")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return steps.Target{
+					BaseURL: base, Operator: c, Secret: []byte(cluster.Secret), Issuer: "authd", Cluster: c,
+					Mailbox: mailbox, PublicURL: cluster.PublicURL, Direct: true,
+				}
+			},
+		}.Execute(t))
+	})
+}
