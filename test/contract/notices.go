@@ -9,17 +9,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/user"
 )
 
 // Stores are the stores of one database: its users and sessions, which move the notices of the
-// users they write into its outbox.
+// users they write into its outbox and their events onto its timeline.
 type Stores struct {
 	Users    user.Store
 	Sessions credential.SessionStore
 	Outbox   mail.Outbox
+	Timeline audit.Store
 }
 
 // Notices runs the contract between the user-writing stores and the outbox: the notices a written

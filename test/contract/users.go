@@ -435,6 +435,9 @@ func assertSameUser(t *testing.T, got, want *user.User) {
 	if len(g.Outbox) != 0 {
 		t.Errorf("a stored user came back with notices in its Outbox: %+v", g.Outbox)
 	}
+	if len(g.Events) != 0 {
+		t.Errorf("a stored user came back with events: %+v", g.Events)
+	}
 	if len(g.Tokens) != len(w.Tokens) {
 		t.Errorf("Tokens = %+v, want %+v", g.Tokens, w.Tokens)
 	} else {
@@ -449,7 +452,7 @@ func assertSameUser(t *testing.T, got, want *user.User) {
 			}
 		}
 	}
-	g.Tokens, w.Tokens, g.Outbox, w.Outbox = nil, nil, nil, nil
+	g.Tokens, w.Tokens, g.Outbox, w.Outbox, g.Events, w.Events = nil, nil, nil, nil, nil, nil
 	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
 	g.LastLogin, w.LastLogin = nil, nil
 	g.Profile.Bio, w.Profile.Bio, g.Profile.PhoneNumber, w.Profile.PhoneNumber = nil, nil, nil, nil

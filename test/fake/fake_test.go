@@ -3,6 +3,7 @@ package fake_test
 import (
 	"testing"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
@@ -35,5 +36,21 @@ func TestNoticesContract(t *testing.T) {
 	contract.Notices(t, func(*testing.T) contract.Stores {
 		users := fake.NewUsers()
 		return contract.Stores{Users: users, Sessions: fake.NewSessions(users), Outbox: users.Mail}
+	})
+}
+
+func TestTimelineContract(t *testing.T) {
+	contract.Timeline(t, func(*testing.T) (audit.Store, contract.Tamper) {
+		tl := fake.NewTimeline()
+		return tl, func(_ *testing.T, userID string, seq int64, detail string) {
+			tl.Tamper(userID, seq, func(e *audit.Event) { e.Detail = detail })
+		}
+	})
+}
+
+func TestEventsContract(t *testing.T) {
+	contract.Events(t, func(*testing.T) contract.Stores {
+		users := fake.NewUsers()
+		return contract.Stores{Users: users, Sessions: fake.NewSessions(users), Outbox: users.Mail, Timeline: users.Timeline}
 	})
 }
