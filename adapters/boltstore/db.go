@@ -1,5 +1,5 @@
-// Package boltstore keeps users, sessions, throttling counters and the mail outbox in one embedded
-// bbolt file, for a single-node deployment that needs no database server.
+// Package boltstore keeps users, sessions, throttling counters, the mail outbox and the security
+// timelines in one embedded bbolt file, for a single-node deployment that needs no database server.
 package boltstore
 
 import (
@@ -50,7 +50,10 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketUsers, bucketEmails, bucketSessions, bucketAttempts, bucketMail} {
+		for _, name := range [][]byte{
+			bucketUsers, bucketEmails, bucketSessions, bucketAttempts, bucketMail,
+			bucketEvents, bucketEventIDs, bucketEventsByTime, bucketCheckpoints,
+		} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
@@ -101,6 +104,10 @@ func (db *DB) Attempts() *Attempts { return db.attempts }
 
 // Outbox returns the mail outbox backed by db, into which Users and Sessions move notices.
 func (db *DB) Outbox() *Outbox { return &Outbox{bolt: db.bolt} }
+
+// Timeline returns the security timelines backed by db, to which Users and Sessions append the
+// events of the users they write.
+func (db *DB) Timeline() *Timeline { return &Timeline{bolt: db.bolt} }
 
 // write runs fn in a read-write transaction shared with concurrent writes (see groupCommit). fn
 // may run several times, so it must derive everything from tx and leave no trace outside it but

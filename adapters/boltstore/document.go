@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
 )
@@ -153,6 +154,41 @@ func decodeSession(key, raw []byte) (sessionDoc, error) {
 	}
 	if d.ID != string(key) {
 		return sessionDoc{}, fmt.Errorf("corrupt session document %q: it holds id %q", key, d.ID)
+	}
+	return d, nil
+}
+
+// eventDoc is how an event is laid out on disk. Reads take every field from it, not from its
+// key, so that what Verify checks is what is stored.
+type eventDoc struct {
+	ID        string    `json:"id"`
+	UserID    string    `json:"user_id"`
+	Seq       int64     `json:"seq"`
+	Kind      string    `json:"kind"`
+	At        time.Time `json:"at"`
+	SessionID string    `json:"session_id,omitempty"`
+	IP        string    `json:"ip,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+	Prev      string    `json:"prev"`
+}
+
+type checkpointDoc struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+func (d eventDoc) event() audit.Event {
+	return audit.Event{
+		ID: d.ID, UserID: d.UserID, Seq: d.Seq, Kind: audit.Kind(d.Kind), At: d.At.UTC(),
+		SessionID: d.SessionID, IP: d.IP, Detail: d.Detail, Prev: d.Prev,
+	}
+}
+
+// decodeEvent parses the event stored under key into memory independent of raw.
+func decodeEvent(key, raw []byte) (eventDoc, error) {
+	var d eventDoc
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return eventDoc{}, fmt.Errorf("corrupt event %q: %w", key, err)
 	}
 	return d, nil
 }

@@ -14,7 +14,7 @@ var _ user.Store = (*Users)(nil)
 
 // Users is a user.Store: documents in the users bucket by id, and an emails bucket from normalised
 // email to id that makes emails unique. The notices a written user carries go into the mail bucket
-// (see Outbox) in the same transaction.
+// (see Outbox), and its events onto its timeline (see Timeline), in the same transaction.
 type Users struct {
 	bolt *file
 }
@@ -24,6 +24,9 @@ func (s *Users) Insert(ctx context.Context, u *user.User) error {
 	id, email := []byte(u.ID), []byte(u.Email)
 	raw, err := encode("user", string(u.ID), newUserDoc(u))
 	if err != nil {
+		return fmt.Errorf("boltstore: insert user: %w", err)
+	}
+	if err := ownEvents(string(u.ID), u.Events); err != nil {
 		return fmt.Errorf("boltstore: insert user: %w", err)
 	}
 	return write(ctx, s.bolt, "insert user "+string(u.ID), func(tx *bolt.Tx) error {
@@ -41,7 +44,10 @@ func (s *Users) Insert(ctx context.Context, u *user.User) error {
 		if err := users.Put(id, raw); err != nil {
 			return fmt.Errorf("put document: %w", err)
 		}
-		return post(tx, u.Outbox)
+		if err := post(tx, u.Outbox); err != nil {
+			return err
+		}
+		return record(tx, u.Events)
 	})
 }
 
@@ -108,8 +114,9 @@ func (s *Users) Update(ctx context.Context, id user.ID, change func(*user.User) 
 }
 
 // updateUser applies change to the stored user inside tx, moving its email entry when the change
-// moved the email and its notices into the mail bucket; a missing user, the change's own error or
-// an email taken by another user goes to refuse, with nothing written.
+// moved the email, its notices into the mail bucket and its events onto its timeline; a missing
+// user, the change's own error or an email taken by another user goes to refuse, with nothing
+// written.
 func updateUser(tx *bolt.Tx, id user.ID, change func(*user.User) error, refuse func(error)) (*user.User, error) {
 	doc, err := getUser(tx, []byte(id))
 	if errors.Is(err, user.ErrNotFound) {
@@ -126,6 +133,9 @@ func updateUser(tx *bolt.Tx, id user.ID, change func(*user.User) error, refuse f
 	}
 	if u.ID != id {
 		return nil, fmt.Errorf("a change may not alter the user's id (%s → %s)", id, u.ID)
+	}
+	if err := ownEvents(string(id), u.Events); err != nil {
+		return nil, err
 	}
 	if u.Email != doc.Email {
 		emails := tx.Bucket(bucketEmails)
@@ -150,7 +160,10 @@ func updateUser(tx *bolt.Tx, id user.ID, change func(*user.User) error, refuse f
 	if err := post(tx, u.Outbox); err != nil {
 		return nil, err
 	}
-	u.Outbox = nil
+	if err := record(tx, u.Events); err != nil {
+		return nil, err
+	}
+	u.Outbox, u.Events = nil, nil
 	return u, nil
 }
 
