@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/user"
@@ -21,9 +22,12 @@ type userDoc struct {
 	// Outbox holds the notices written with the user and not yet moved into the mail collection:
 	// each write appends its own, and the move takes out exactly those it copied (see Outbox).
 	Outbox []bson.Raw `bson:"outbox"`
+	// Events holds the events written with the user and not yet appended to its timeline, in the
+	// order of the writes that carried them, as Outbox holds notices (see Users).
+	Events []bson.Raw `bson:"events"`
 }
 
-// userFields are what Users.Update sets: all but the id and the pending notices.
+// userFields are what Users.Update sets: all but the id and the pending notices and events.
 type userFields struct {
 	Email        string     `bson:"email"`
 	PasswordHash string     `bson:"password_hash"`
@@ -115,9 +119,9 @@ type rotationDoc struct {
 	At       time.Time `bson:"at"`
 }
 
-// newUserDoc is the stored shape of u, with no pending notices: a write adds those itself.
+// newUserDoc is the stored shape of u, with no pending notices or events: a write adds those itself.
 func newUserDoc(u *user.User) userDoc {
-	return userDoc{ID: string(u.ID), Outbox: []bson.Raw{}, Fields: userFields{
+	return userDoc{ID: string(u.ID), Outbox: []bson.Raw{}, Events: []bson.Raw{}, Fields: userFields{
 		Email: u.Email, PasswordHash: u.PasswordHash, IsActive: u.IsActive, IsVerified: u.IsVerified,
 		CreatedAt: u.CreatedAt.UTC(), LastLogin: utcPtr(u.LastLogin),
 		Profile: profileDoc{
@@ -128,7 +132,7 @@ func newUserDoc(u *user.User) userDoc {
 	}}
 }
 
-// user is the user d stores; its Outbox is empty, whatever notices d still holds.
+// user is the user d stores; its Outbox and Events are empty, whatever d still holds.
 func (d *userDoc) user() *user.User {
 	f := &d.Fields
 	return &user.User{
@@ -180,6 +184,79 @@ func pendingNotices(ns []user.Notice) ([]bson.Raw, error) {
 		raws = append(raws, raw)
 	}
 	return raws, nil
+}
+
+// eventDoc is an event of the events collection, keyed by its id.
+type eventDoc struct {
+	ID        string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	Seq       int64     `bson:"seq"`
+	Kind      string    `bson:"kind"`
+	At        time.Time `bson:"at"`
+	SessionID string    `bson:"session_id"`
+	IP        string    `bson:"ip"`
+	Detail    string    `bson:"detail"`
+	Prev      string    `bson:"prev"`
+}
+
+// pendingEventDoc is an event as a user document holds it until it is appended: not linked yet.
+type pendingEventDoc struct {
+	ID        string    `bson:"id"`
+	UserID    string    `bson:"user_id"`
+	Kind      string    `bson:"kind"`
+	At        time.Time `bson:"at"`
+	SessionID string    `bson:"session_id"`
+	IP        string    `bson:"ip"`
+	Detail    string    `bson:"detail"`
+}
+
+// checkpointDoc is where the chain of the user with its _id starts after a prune.
+type checkpointDoc struct {
+	UserID string `bson:"_id"`
+	Seq    int64  `bson:"seq"`
+	Hash   string `bson:"hash"`
+}
+
+func newEventDoc(e audit.Event) eventDoc {
+	return eventDoc{
+		ID: e.ID, UserID: e.UserID, Seq: e.Seq, Kind: string(e.Kind), At: e.At.UTC(),
+		SessionID: e.SessionID, IP: e.IP, Detail: e.Detail, Prev: e.Prev,
+	}
+}
+
+func (d *eventDoc) event() audit.Event {
+	return audit.Event{
+		ID: d.ID, UserID: d.UserID, Seq: d.Seq, Kind: audit.Kind(d.Kind), At: d.At.UTC(),
+		SessionID: d.SessionID, IP: d.IP, Detail: d.Detail, Prev: d.Prev,
+	}
+}
+
+// pendingEvents encodes events as a user document holds them; like pendingNotices, the bytes
+// appended are the bytes pulled.
+func pendingEvents(events []audit.Event) ([]bson.Raw, error) {
+	raws := make([]bson.Raw, 0, len(events))
+	for _, e := range events {
+		raw, err := bson.Marshal(pendingEventDoc{
+			ID: e.ID, UserID: e.UserID, Kind: string(e.Kind), At: e.At.UTC().Truncate(time.Millisecond),
+			SessionID: e.SessionID, IP: e.IP, Detail: e.Detail,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("encode event %s: %w", e.ID, err)
+		}
+		raws = append(raws, raw)
+	}
+	return raws, nil
+}
+
+func decodePendingEvent(raw bson.Raw) (audit.Event, error) {
+	var d pendingEventDoc
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return audit.Event{}, fmt.Errorf("corrupt pending event: %w", err)
+	}
+	return audit.Event{
+		ID: d.ID, UserID: d.UserID, Kind: audit.Kind(d.Kind), At: d.At.UTC(),
+		SessionID: d.SessionID, IP: d.IP, Detail: d.Detail,
+	}, nil
 }
 
 // newMessageDoc is n as a message due when it was created, held by no courier.

@@ -39,7 +39,8 @@ var noLease = time.Unix(0, 0).UTC()
 // finds pending in user documents that its previous sweep found pending too. A live writer moves
 // its own within a round trip, so a notice still there a whole interval later was left behind,
 // and a sweep does not race the writer to it (a message moved twice after it was sent would go
-// out twice).
+// out twice). The sweep finishes the moves of the events users' documents carry to the timeline
+// (see Timeline) the same way.
 //
 // Due and lease times are the couriers' clocks, compared by other couriers: the port defines them
 // so. Skew between replicas moves when a message is tried, and may let a replica whose clock runs
@@ -48,12 +49,13 @@ var noLease = time.Unix(0, 0).UTC()
 type Outbox struct {
 	mail       *mongo.Collection
 	users      *mongo.Collection
+	timeline   *Timeline
 	sweepEvery time.Duration
 
 	mu        sync.Mutex
 	sweeping  bool
 	lastSweep time.Time
-	seen      map[string]bool // notices the last sweep found pending
+	seen      map[string]bool // notices and events the last sweep found pending, see sweep
 }
 
 func (o *Outbox) createIndexes(ctx context.Context) error {
@@ -67,21 +69,29 @@ func (o *Outbox) createIndexes(ctx context.Context) error {
 			return fail("create mail indexes", err)
 		}
 	}
-	// The sweep: only documents holding notices are indexed, a handful at any time. A server
-	// without partial indexes (FerretDB 1.x) makes the sweep a collection scan, every few seconds.
-	_, err := o.users.Indexes().CreateOne(ctx, mongo.IndexModel{
-		Keys: bson.D{{Key: "outbox.id", Value: 1}},
-		Options: options.Index().SetName("outbox_pending").
-			SetPartialFilterExpression(pendingFilter()),
-	})
-	if err != nil && !notSupported(err) {
-		return fail("create users outbox index", err)
+	// The sweep: only documents holding notices or events are indexed, a handful at any time; each
+	// clause of its $or has an index. A server without partial indexes (FerretDB 1.x) makes the
+	// sweep a collection scan, every few seconds.
+	for _, field := range []string{"outbox", "events"} {
+		_, err := o.users.Indexes().CreateOne(ctx, mongo.IndexModel{
+			Keys: bson.D{{Key: field + ".id", Value: 1}},
+			Options: options.Index().SetName(field + "_pending").
+				SetPartialFilterExpression(holds(field)),
+		})
+		if err != nil && !notSupported(err) {
+			return fail("create users "+field+" index", err)
+		}
 	}
 	return nil
 }
 
+// holds matches the user documents whose field, outbox or events, holds something to move.
+func holds(field string) bson.D {
+	return bson.D{{Key: field + ".id", Value: bson.D{{Key: "$exists", Value: true}}}}
+}
+
 func pendingFilter() bson.D {
-	return bson.D{{Key: "outbox.id", Value: bson.D{{Key: "$exists", Value: true}}}}
+	return bson.D{{Key: "$or", Value: bson.A{holds("outbox"), holds("events")}}}
 }
 
 // Enqueue implements mail.Outbox.
@@ -216,33 +226,40 @@ func (o *Outbox) sweepIfDue(ctx context.Context) {
 	}
 }
 
-// sweep moves the notices pending in user documents that seen holds, and returns those it found
-// and left.
+// sweep moves the notices and events pending in user documents that seen holds, and returns
+// those it found and left. Its keys are "outbox/" or "events/" and the notice's or event's id.
 func (o *Outbox) sweep(ctx context.Context, seen map[string]bool) (map[string]bool, error) {
 	cur, err := o.users.Find(ctx, pendingFilter(), options.Find().
-		SetProjection(bson.D{{Key: "outbox", Value: 1}}).SetLimit(sweepBatch))
+		SetProjection(bson.D{{Key: "outbox", Value: 1}, {Key: "events", Value: 1}}).SetLimit(sweepBatch))
 	if err != nil {
 		return nil, fail("find pending notices", err)
 	}
 	var docs []struct {
 		ID     string     `bson:"_id"`
 		Outbox []bson.Raw `bson:"outbox"`
+		Events []bson.Raw `bson:"events"`
 	}
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fail("find pending notices", err)
 	}
 	found := map[string]bool{}
-	for _, d := range docs {
-		var stale []bson.Raw
-		for _, raw := range d.Outbox {
+	stale := func(field string, raws []bson.Raw) []bson.Raw {
+		var out []bson.Raw
+		for _, raw := range raws {
 			id, _ := raw.Lookup("id").StringValueOK()
-			if seen[id] {
-				stale = append(stale, raw)
+			if key := field + "/" + id; seen[key] {
+				out = append(out, raw)
 			} else {
-				found[id] = true
+				found[key] = true
 			}
 		}
-		if err := o.move(ctx, d.ID, stale); err != nil {
+		return out
+	}
+	for _, d := range docs {
+		if err := o.move(ctx, d.ID, stale("outbox", d.Outbox)); err != nil {
+			return nil, err
+		}
+		if err := o.timeline.move(ctx, d.ID, movable(d.ID, stale("events", d.Events))); err != nil {
 			return nil, err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/adapters/mongostore"
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
@@ -110,4 +111,26 @@ func (r replicaOutbox) Retry(ctx context.Context, id string, at time.Time, reaso
 
 func (r replicaOutbox) Backlog(ctx context.Context) (mail.Backlog, error) {
 	return r.pick().Outbox().Backlog(ctx)
+}
+
+type replicaTimeline struct{ *replicas }
+
+func (r replicaTimeline) Append(ctx context.Context, e audit.Event) (audit.Event, error) {
+	return r.pick().Timeline().Append(ctx, e)
+}
+
+func (r replicaTimeline) Page(ctx context.Context, userID string, before int64, limit int) ([]audit.Event, error) {
+	return r.pick().Timeline().Page(ctx, userID, before, limit)
+}
+
+func (r replicaTimeline) Chain(ctx context.Context, userID string) (audit.Checkpoint, []audit.Event, error) {
+	return r.pick().Timeline().Chain(ctx, userID)
+}
+
+func (r replicaTimeline) Users(ctx context.Context, fn func(string) error) error {
+	return r.pick().Timeline().Users(ctx, fn)
+}
+
+func (r replicaTimeline) Prune(ctx context.Context, cutoff time.Time) (int, error) {
+	return r.pick().Timeline().Prune(ctx, cutoff)
 }

@@ -1,16 +1,19 @@
-// Package mongostore keeps users, sessions, throttling counters and the mail outbox in MongoDB, or
-// anything that speaks its wire protocol.
+// Package mongostore keeps users, sessions, throttling counters, the mail outbox and the security
+// timelines in MongoDB, or anything that speaks its wire protocol.
 //
 // Every request-path query is a point lookup or a write by _id, but for a user's session list,
-// which reads an index on user_id (see Sessions; the outbox's couriers and sweep query indexes of
-// their own, see Outbox), and every conditional write is one single-document operation whose
-// filter states its condition (the _id and a version, a refresh id, "not revoked",
-// an email key's user and nonce), or an insert by _id whose duplicate-key error means "taken". That
-// is all MongoDB guarantees without transactions, on a replica set or a sharded cluster alike, and
-// all this package relies on: no transactions, no unique secondary indexes, no lock documents that
-// a crashed writer could leave held, and no time written by one replica that another compares, but
-// for the outbox's due and lease times, which the mail.Outbox port states on the couriers' clocks
-// (see Outbox).
+// which reads an index on user_id (see Sessions), and a user's timeline, read and appended to
+// through an index on user_id and seq (see Timeline; the outbox's couriers and sweep query indexes
+// of their own, see Outbox). Every conditional write is one single-document operation whose
+// filter states its condition (the _id and a version, a refresh id, "not revoked", an email key's
+// user and nonce, a checkpoint behind the one to set), or an insert whose duplicate-key error
+// means "taken": by _id, or, for events, by the one unique secondary index, which is prefixed by
+// the events' shard key. That is all MongoDB guarantees without transactions, on a replica set or
+// a sharded cluster alike, and all this package relies on: no transactions, no unique index a
+// sharded cluster would not enforce, no lock documents that a crashed writer could leave held, and
+// no time written by one replica that another compares, but for the outbox's due and lease times,
+// which the mail.Outbox port states on the couriers' clocks (see Outbox), and the events' times,
+// which Prune compares with its cutoff.
 package mongostore
 
 import (
@@ -32,7 +35,8 @@ const DefaultServerSelectionTimeout = 5 * time.Second
 type Config struct {
 	// URI is a MongoDB connection string, such as "mongodb://localhost:27017/".
 	URI string
-	// Database names the database holding the users, emails, sessions, attempts and mail collections.
+	// Database names the database holding the users, emails, sessions, attempts, mail, events and
+	// checkpoints collections.
 	Database string
 	// ServerSelectionTimeout bounds the wait for a reachable server, and so how long a request
 	// hangs while the database is down; zero means DefaultServerSelectionTimeout.
@@ -43,8 +47,8 @@ type Config struct {
 	// AttemptRetention is how long a throttling counter is kept after its latest event (see
 	// throttle.Config.Retention); zero means DefaultAttemptRetention.
 	AttemptRetention time.Duration
-	// NoticeSweep is how often the outbox's Claim looks for notices a crashed writer left in user
-	// documents (see Outbox); zero means DefaultNoticeSweep.
+	// NoticeSweep is how often the outbox's Claim looks for notices and events a crashed writer
+	// left in user documents (see Outbox); zero means DefaultNoticeSweep.
 	NoticeSweep time.Duration
 }
 
@@ -55,6 +59,7 @@ type Store struct {
 	sessions *Sessions
 	attempts *Attempts
 	outbox   *Outbox
+	timeline *Timeline
 }
 
 // Connect connects to cfg.URI, checks the server answers within the server selection timeout and
@@ -78,8 +83,9 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	if sweep <= 0 {
 		sweep = DefaultNoticeSweep
 	}
-	s.outbox = &Outbox{mail: db.Collection("mail"), users: db.Collection("users"), sweepEvery: sweep}
-	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), outbox: s.outbox, retry: r}
+	s.timeline = &Timeline{events: db.Collection("events"), checkpoints: db.Collection("checkpoints"), users: db.Collection("users"), retry: r}
+	s.outbox = &Outbox{mail: db.Collection("mail"), users: db.Collection("users"), timeline: s.timeline, sweepEvery: sweep}
+	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), outbox: s.outbox, timeline: s.timeline, retry: r}
 	s.sessions = &Sessions{sessions: db.Collection("sessions"), users: s.users, retry: r}
 	retention := cfg.AttemptRetention
 	if retention <= 0 {
@@ -93,7 +99,9 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, err
 	}
-	for _, create := range []func(context.Context) error{s.sessions.createIndexes, s.attempts.createIndexes, s.outbox.createIndexes} {
+	for _, create := range []func(context.Context) error{
+		s.sessions.createIndexes, s.attempts.createIndexes, s.outbox.createIndexes, s.timeline.createIndexes,
+	} {
 		if err := create(ctx); err != nil {
 			_ = client.Disconnect(context.WithoutCancel(ctx))
 			return nil, err
@@ -129,6 +137,10 @@ func (s *Store) Attempts() *Attempts { return s.attempts }
 
 // Outbox returns the mail.Outbox backed by this database, into which Users and Sessions move notices.
 func (s *Store) Outbox() *Outbox { return s.outbox }
+
+// Timeline returns the audit.Store backed by this database, onto which Users and Sessions move
+// the events of the users they write.
+func (s *Store) Timeline() *Timeline { return s.timeline }
 
 // byID is the filter every request-path query starts from.
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }

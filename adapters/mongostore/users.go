@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/user"
 )
 
@@ -54,21 +55,29 @@ var _ user.Store = (*Users)(nil)
 // longer names B the key is an orphan like any other. A crash between steps 2 and 3 leaves key A
 // naming U, which has email B: an orphan at once.
 type Users struct {
-	users  *mongo.Collection
-	emails *mongo.Collection
-	outbox *Outbox
-	retry  retry
+	users    *mongo.Collection
+	emails   *mongo.Collection
+	outbox   *Outbox
+	timeline *Timeline
+	retry    retry
 }
 
-// Insert implements user.Store: it writes the user with its notices, claims the email with the
-// user's key, then moves the notices into the outbox.
+// Insert implements user.Store: it writes the user with its notices and events, claims the email
+// with the user's key, then moves the notices into the outbox and the events onto the timeline.
 func (s *Users) Insert(ctx context.Context, u *user.User) error {
 	d := newUserDoc(u)
 	pending, err := pendingNotices(u.Outbox)
 	if err != nil {
 		return fmt.Errorf("mongostore: insert user: %w", err)
 	}
-	d.Outbox = pending
+	if err := ownEvents(string(u.ID), u.Events); err != nil {
+		return fmt.Errorf("mongostore: insert user: %w", err)
+	}
+	events, err := pendingEvents(u.Events)
+	if err != nil {
+		return fmt.Errorf("mongostore: insert user: %w", err)
+	}
+	d.Outbox, d.Events = pending, events
 	if _, err := s.users.InsertOne(ctx, d); err != nil {
 		return fail("insert user", err)
 	}
@@ -84,8 +93,9 @@ func (s *Users) Insert(ctx context.Context, u *user.User) error {
 		_, _ = s.users.DeleteOne(dctx, byID(string(u.ID)))
 		return err
 	}
-	// The notices are safe in the user's document: a move that fails here is the sweep's.
+	// The notices and events are safe in the user's document: a move that fails here is the sweep's.
 	_ = s.outbox.move(dctx, string(u.ID), pending)
+	_ = s.timeline.move(dctx, string(u.ID), events)
 	return nil
 }
 
@@ -131,15 +141,19 @@ func (s *Users) ByEmail(ctx context.Context, email string) (*user.User, error) {
 
 // Update implements user.Store: it reads the user, applies change and replaces the version it
 // read with one update filtered on the id and that version, which also appends the change's
-// notices to the document; losing to another writer, it reads again. A change that moves the email
-// claims the new key first and deletes the old one after (see Users). Once the write is stored,
-// the notices move into the outbox.
+// notices and events to the document; losing to another writer, it reads again. A change that
+// moves the email claims the new key first and deletes the old one after (see Users). Once the
+// write is stored, the notices move into the outbox and the events onto the timeline: first those
+// of earlier writes that the document still held when it was read, so that the timeline has the
+// events in the order of the writes that carried them even while an earlier writer is still
+// moving its own (both append them, and Append stores an event once).
 func (s *Users) Update(ctx context.Context, id user.ID, change func(*user.User) error) (*user.User, error) {
 	var (
-		out     *user.User
-		pending []bson.Raw
-		held    *emailDoc // the key of the email a try moved to, claimed by this update
-		left    *emailDoc // the key of the email the stored try moved away from
+		out      *user.User
+		pending  []bson.Raw
+		recorded []bson.Raw
+		held     *emailDoc // the key of the email a try moved to, claimed by this update
+		left     *emailDoc // the key of the email the stored try moved away from
 	)
 	err := s.retry.do(ctx, "users/"+string(id), "update user", user.ErrConflict, func() (bool, error) {
 		d, err := s.find(ctx, id)
@@ -175,19 +189,34 @@ func (s *Users) Update(ctx context.Context, id user.ID, change func(*user.User) 
 		if err != nil {
 			return false, fmt.Errorf("mongostore: update user: %w", err)
 		}
+		if err := ownEvents(string(id), u.Events); err != nil {
+			return false, fmt.Errorf("mongostore: update user: %w", err)
+		}
+		events, err := pendingEvents(u.Events)
+		if err != nil {
+			return false, fmt.Errorf("mongostore: update user: %w", err)
+		}
 		next := newUserDoc(u).Fields
 		next.Version = d.Fields.Version + 1
 		write := bson.D{{Key: "$set", Value: next}}
+		// Appended, not set: those of an earlier write may still be on their way out.
+		var push bson.D
 		if len(notices) > 0 {
-			// Appended, not set: notices of an earlier write may still be on their way out.
-			write = append(write, bson.E{Key: "$push", Value: bson.D{{Key: "outbox", Value: bson.D{{Key: "$each", Value: notices}}}}})
+			push = append(push, bson.E{Key: "outbox", Value: bson.D{{Key: "$each", Value: notices}}})
+		}
+		if len(events) > 0 {
+			push = append(push, bson.E{Key: "events", Value: bson.D{{Key: "$each", Value: events}}})
+		}
+		if len(push) > 0 {
+			write = append(write, bson.E{Key: "$push", Value: push})
 		}
 		res, err := s.users.UpdateOne(ctx, versioned(string(id), d.Fields.Version), write)
 		if err != nil {
 			return false, fail("update user", err)
 		}
-		u.Outbox = nil
+		u.Outbox, u.Events = nil, nil
 		out, pending = u, notices
+		recorded = append(movable(string(id), d.Events), events...)
 		return res.MatchedCount == 1, nil
 	})
 	// The request's context may be spent; what follows finishes a write already decided.
@@ -202,6 +231,17 @@ func (s *Users) Update(ctx context.Context, id user.ID, change func(*user.User) 
 	if left != nil {
 		_, _ = s.emails.DeleteOne(dctx, keyFilter(*left)) // left behind, an orphan at once
 	}
-	_ = s.outbox.move(dctx, string(id), pending) // left behind, the sweep's
+	_ = s.outbox.move(dctx, string(id), pending)    // left behind, the sweep's
+	_ = s.timeline.move(dctx, string(id), recorded) // likewise
 	return out, nil
+}
+
+// ownEvents refuses events that are not of user id: a user's write carries its own only.
+func ownEvents(id string, events []audit.Event) error {
+	for _, e := range events {
+		if e.UserID != id {
+			return fmt.Errorf("user %s carries event %s of user %q", id, e.ID, e.UserID)
+		}
+	}
+	return nil
 }
