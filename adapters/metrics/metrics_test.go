@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/authd/authd/adapters/metrics"
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/storage"
@@ -48,6 +49,21 @@ func TestDecoratedStoresKeepTheContracts(t *testing.T) {
 			Users:    metrics.Users{Next: users, Rec: rec},
 			Sessions: metrics.Sessions{Next: fake.NewSessions(users), Rec: rec},
 			Outbox:   metrics.Outbox{Next: users.Mail, Rec: rec},
+		}
+	})
+	contract.Timeline(t, func(*testing.T) (audit.Store, contract.Tamper) {
+		tl := fake.NewTimeline()
+		return metrics.Timeline{Next: tl, Rec: rec}, func(_ *testing.T, userID string, seq int64, detail string) {
+			tl.Tamper(userID, seq, func(e *audit.Event) { e.Detail = detail })
+		}
+	})
+	contract.Events(t, func(*testing.T) contract.Stores {
+		users := fake.NewUsers()
+		return contract.Stores{
+			Users:    metrics.Users{Next: users, Rec: rec},
+			Sessions: metrics.Sessions{Next: fake.NewSessions(users), Rec: rec},
+			Outbox:   metrics.Outbox{Next: users.Mail, Rec: rec},
+			Timeline: metrics.Timeline{Next: users.Timeline, Rec: rec},
 		}
 	})
 }
@@ -106,6 +122,44 @@ authd_db_operation_errors_total{operation="by_user",store="sessions"} 1
 	}
 	if n := testutil.CollectAndCount(reg, "authd_db_operation_duration_seconds"); n != 1 {
 		t.Errorf("latency series = %d, want 1 (sessions/by_user)", n)
+	}
+}
+
+// failingTimeline fails every append.
+type failingTimeline struct {
+	audit.Store
+	err error
+}
+
+func (f failingTimeline) Append(context.Context, audit.Event) (audit.Event, error) {
+	return audit.Event{}, f.err
+}
+
+// The timeline's operations are timed; a failed append counts, a listing stopped by its own
+// callback does not.
+func TestTimelineIsTimed(t *testing.T) {
+	t.Parallel()
+	rec, reg := newRecorder(t)
+	_, _ = metrics.Timeline{Next: failingTimeline{err: storage.ErrUnavailable}, Rec: rec}.Append(ctx, audit.Event{ID: "e1", UserID: "u1"})
+	tl := metrics.Timeline{Next: fake.NewTimeline(), Rec: rec}
+	if _, err := tl.Append(ctx, audit.Event{ID: "e2", UserID: "u2"}); err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("stop")
+	if err := tl.Users(ctx, func(string) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("Users: got %v, want the callback's error", err)
+	}
+
+	want := `
+# HELP authd_db_operation_errors_total Database operations that failed, by store and operation; expected answers such as not found or conflict are not failures.
+# TYPE authd_db_operation_errors_total counter
+authd_db_operation_errors_total{operation="append",store="timeline"} 1
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "authd_db_operation_errors_total"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.CollectAndCount(reg, "authd_db_operation_duration_seconds"); n != 2 {
+		t.Errorf("latency series = %d, want 2 (timeline/append and timeline/users)", n)
 	}
 }
 

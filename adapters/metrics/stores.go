@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
@@ -151,6 +152,43 @@ func (s Outbox) Retry(ctx context.Context, id string, at time.Time, reason strin
 func (s Outbox) Backlog(ctx context.Context) (b mail.Backlog, err error) {
 	defer func(began time.Time) { s.Rec.observe("outbox", "backlog", began, err) }(time.Now())
 	return s.Next.Backlog(ctx)
+}
+
+// Timeline times an audit.Store.
+type Timeline struct {
+	Next audit.Store
+	Rec  *Recorder
+}
+
+// Append implements audit.Store.
+func (s Timeline) Append(ctx context.Context, e audit.Event) (stored audit.Event, err error) {
+	defer func(began time.Time) { s.Rec.observe("timeline", "append", began, err) }(time.Now())
+	return s.Next.Append(ctx, e)
+}
+
+// Page implements audit.Store.
+func (s Timeline) Page(ctx context.Context, userID string, before int64, limit int) (events []audit.Event, err error) {
+	defer func(began time.Time) { s.Rec.observe("timeline", "page", began, err) }(time.Now())
+	return s.Next.Page(ctx, userID, before, limit)
+}
+
+// Chain implements audit.Store.
+func (s Timeline) Chain(ctx context.Context, userID string) (from audit.Checkpoint, events []audit.Event, err error) {
+	defer func(began time.Time) { s.Rec.observe("timeline", "chain", began, err) }(time.Now())
+	return s.Next.Chain(ctx, userID)
+}
+
+// Users implements audit.Store; an error of fn is the caller's, not the store's.
+func (s Timeline) Users(ctx context.Context, fn func(userID string) error) (err error) {
+	c := judged(fn)
+	defer func(began time.Time) { s.Rec.observe("timeline", "users", began, err, c.answers()...) }(time.Now())
+	return s.Next.Users(ctx, c.run)
+}
+
+// Prune implements audit.Store.
+func (s Timeline) Prune(ctx context.Context, cutoff time.Time) (deleted int, err error) {
+	defer func(began time.Time) { s.Rec.observe("timeline", "prune", began, err) }(time.Now())
+	return s.Next.Prune(ctx, cutoff)
 }
 
 // verdicts wraps a store update's change function and remembers what it answered: an error it returns
