@@ -27,6 +27,7 @@ func ModuleWithLogger(c Config, log *slog.Logger) fx.Option {
 		StorageModule,
 		CoreModule,
 		MailModule,
+		AuditModule,
 		MetricsModule,
 		metricsDecorators,
 		HTTPModule,

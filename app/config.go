@@ -31,6 +31,9 @@ type Config struct {
 	AccessTTL        time.Duration
 	RefreshTTL       time.Duration
 	SessionMaxAge    time.Duration
+	RefreshGrace     time.Duration
+	EventRetention   time.Duration
+	SessionClient    string
 	Argon2Memory     uint
 	Argon2Time       uint
 	Argon2Threads    uint
@@ -109,6 +112,9 @@ func settings(c *Config) []setting {
 		{"access-token-ttl", "AUTHD_ACCESS_TOKEN_TTL", "lifetime of access tokens (expires_in)", dur(&c.AccessTTL, 30*time.Minute)},
 		{"refresh-token-ttl", "AUTHD_REFRESH_TOKEN_TTL", "lifetime of refresh tokens and idle sessions", dur(&c.RefreshTTL, 7*24*time.Hour)},
 		{"session-max-age", "AUTHD_SESSION_MAX_AGE", "absolute lifetime of a session: refreshing never extends it past this since login", dur(&c.SessionMaxAge, 30*24*time.Hour)},
+		{"refresh-reuse-grace", "AUTHD_REFRESH_REUSE_GRACE", "how long after a refresh the refresh token it spent still gets that refresh's pair instead of ending the session as reuse (tabs refreshing at once); 0s: strict", dur(&c.RefreshGrace, 0)},
+		{"session-client-info", "AUTHD_SESSION_CLIENT_INFO", "on: sessions keep their client's network (/24, /48) and user agent (200 characters) for the session list; off: neither (personal data)", str(&c.SessionClient, "on")},
+		{"event-retention", "AUTHD_EVENT_RETENTION", "how long security events are kept (the timeline stays verifiable from a checkpoint); 0 keeps them forever", dur(&c.EventRetention, 90*24*time.Hour)},
 		{"argon2-memory", "AUTHD_ARGON2_MEMORY_KIB", "argon2id memory per hash in KiB", num(&c.Argon2Memory, 19456)},
 		{"argon2-time", "AUTHD_ARGON2_TIME", "argon2id passes", num(&c.Argon2Time, 2)},
 		{"argon2-threads", "AUTHD_ARGON2_THREADS", "argon2id lanes", num(&c.Argon2Threads, 1)},
@@ -201,6 +207,15 @@ func (c Config) validate() error {
 	}
 	if c.RefreshTTL < c.AccessTTL {
 		errs = append(errs, errors.New("the refresh token must outlive the access token"))
+	}
+	if c.EventRetention < 0 {
+		errs = append(errs, errors.New("AUTHD_EVENT_RETENTION can't be negative (0 keeps events forever)"))
+	}
+	if c.RefreshGrace < 0 || c.RefreshGrace > time.Minute {
+		errs = append(errs, fmt.Errorf("AUTHD_REFRESH_REUSE_GRACE=%s: want 0s (strict) up to 1m", c.RefreshGrace))
+	}
+	if c.SessionClient != "on" && c.SessionClient != "off" {
+		errs = append(errs, fmt.Errorf("AUTHD_SESSION_CLIENT_INFO=%q: want on or off", c.SessionClient))
 	}
 	if c.MongoTimeout <= 0 {
 		errs = append(errs, errors.New("AUTHD_MONGODB_TIMEOUT must be positive"))

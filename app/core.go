@@ -10,6 +10,7 @@ import (
 	"github.com/authd/authd/adapters/idgen"
 	"github.com/authd/authd/adapters/jwttoken"
 	"github.com/authd/authd/adapters/zxcvbnmeter"
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
@@ -61,14 +62,18 @@ type CredentialParams struct {
 	IDs      credential.IDGenerator
 	Outbox   mail.Outbox
 	Bell     *mail.Bell
+	Timeline audit.Store
+	Log      *slog.Logger
 }
 
 func newCredentials(p CredentialParams) *credential.Service {
 	return credential.NewService(credential.Deps{
 		Users: p.Users, Sessions: p.Sessions, Throttle: p.Throttle, Hasher: p.Hasher, Policy: p.Policy,
-		Tokens: p.Tokens, Clock: p.Clock, IDs: p.IDs, Outbox: p.Outbox, Queued: p.Bell.Ring,
+		Tokens: p.Tokens, Clock: p.Clock, IDs: p.IDs, Outbox: p.Outbox, Queued: p.Bell.Ring, Timeline: p.Timeline,
+		OnAuditError: func(err error) { p.Log.Warn("security event not recorded", "error", err.Error()) },
 		Config: credential.Config{
 			AccessTTL: p.Config.AccessTTL, RefreshTTL: p.Config.RefreshTTL, SessionMaxAge: p.Config.SessionMaxAge,
+			RefreshGrace: p.Config.RefreshGrace, KeepDevice: p.Config.SessionClient == "on",
 			ResetTTL: p.Config.Mail.ResetTTL, VerifyTTL: p.Config.Mail.VerifyTTL, EmailChangeTTL: p.Config.Mail.EmailChangeTTL,
 		},
 	})

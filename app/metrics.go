@@ -13,6 +13,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/authd/authd/adapters/metrics"
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
@@ -40,6 +41,7 @@ var metricsDecorators = fx.Decorate(
 		return metrics.Attempts{Next: s, Rec: r}
 	},
 	func(s mail.Outbox, r *metrics.Recorder) mail.Outbox { return metrics.Outbox{Next: s, Rec: r} },
+	func(s audit.Store, r *metrics.Recorder) audit.Store { return metrics.Timeline{Next: s, Rec: r} },
 )
 
 // newRegistry is private to the app rather than Prometheus' global default, so two apps in one

@@ -11,6 +11,7 @@ import (
 
 	"github.com/authd/authd/adapters/boltstore"
 	"github.com/authd/authd/adapters/mongostore"
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/mail"
 	"github.com/authd/authd/core/throttle"
@@ -27,6 +28,7 @@ type StorageResult struct {
 	Sessions credential.SessionStore
 	Attempts throttle.Store
 	Outbox   mail.Outbox
+	Timeline audit.Store
 	Ready    ReadyFunc
 }
 
@@ -54,7 +56,7 @@ func openMongo(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, erro
 	}
 	log.Info("storage: MongoDB", "database", c.MongoDatabase)
 	lc.Append(fx.Hook{OnStop: store.Close})
-	return StorageResult{Users: store.Users(), Sessions: store.Sessions(), Attempts: store.Attempts(), Outbox: store.Outbox(), Ready: store.Ping}, nil
+	return StorageResult{Users: store.Users(), Sessions: store.Sessions(), Attempts: store.Attempts(), Outbox: store.Outbox(), Timeline: store.Timeline(), Ready: store.Ping}, nil
 }
 
 func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error) {
@@ -72,7 +74,7 @@ func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error
 			return db.Close()
 		},
 	})
-	return StorageResult{Users: db.Users(), Sessions: db.Sessions(), Attempts: db.Attempts(), Outbox: db.Outbox(), Ready: db.Ping}, nil
+	return StorageResult{Users: db.Users(), Sessions: db.Sessions(), Attempts: db.Attempts(), Outbox: db.Outbox(), Timeline: db.Timeline(), Ready: db.Ping}, nil
 }
 
 // sweeper deletes long-expired sessions and stale throttling counters from the embedded store,
