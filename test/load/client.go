@@ -78,6 +78,43 @@ func (c *Client) User(ctx context.Context, access, id string) error {
 	return c.do(ctx, http.MethodGet, "/users/"+id, access, nil, http.StatusOK, nil)
 }
 
+// SessionList is the answer of GET /users/me/sessions, as far as the load test reads it.
+type SessionList struct {
+	Sessions []struct {
+		ID      string `json:"id"`
+		Current bool   `json:"current"`
+	} `json:"sessions"`
+}
+
+// Sessions lists the caller's live sessions into out, or only checks the status when out is nil.
+func (c *Client) Sessions(ctx context.Context, access string, out *SessionList) error {
+	return c.do(ctx, http.MethodGet, "/users/me/sessions", access, nil, http.StatusOK, orNone(out))
+}
+
+// EventPage is the answer of GET /users/me/security-events, as far as the load test reads it.
+type EventPage struct {
+	Events []struct {
+		Seq       int64   `json:"seq"`
+		Type      string  `json:"type"`
+		SessionID *string `json:"session_id"`
+	} `json:"events"`
+	Next *string `json:"next"`
+}
+
+// SecurityEvents reads the newest limit events of the caller's timeline into out, or only checks
+// the status when out is nil.
+func (c *Client) SecurityEvents(ctx context.Context, access string, limit int, out *EventPage) error {
+	return c.do(ctx, http.MethodGet, fmt.Sprintf("/users/me/security-events?limit=%d", limit), access, nil, http.StatusOK, orNone(out))
+}
+
+// orNone is out as do takes it: a nil pointer in an interface would be decoded into.
+func orNone[T any](out *T) any {
+	if out == nil {
+		return nil
+	}
+	return out
+}
+
 // Logout ends the caller's session.
 func (c *Client) Logout(ctx context.Context, access string) error {
 	return c.do(ctx, http.MethodPost, "/auth/logout", access, nil, http.StatusNoContent, nil)
@@ -153,7 +190,7 @@ func (c *Client) do(ctx context.Context, method, path, access string, body any, 
 
 // route hides ids in paths, so that the same failure on many users reads as one error sample.
 func route(path string) string {
-	if strings.HasPrefix(path, "/users/") && path != "/users/me" {
+	if strings.HasPrefix(path, "/users/") && path != "/users/me" && !strings.HasPrefix(path, "/users/me/") {
 		return "/users/{id}"
 	}
 	return path

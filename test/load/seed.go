@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,8 +82,8 @@ func (a Account) Refresh(codec credential.TokenCodec) (string, error) {
 }
 
 // Fixture is what one round of steps needs besides the population: for each worker an account of its
-// own, one whose refresh tokens it chains and one whose password it changes, plus one-use sessions
-// for logout and one-use verification tokens.
+// own, one whose refresh tokens it chains, one whose password it changes and one with a history of
+// sessions and events that it lists, plus one-use sessions for logout and one-use verification tokens.
 type Fixture struct {
 	// Round keeps this round's registrations and accounts apart from earlier rounds' in the same store.
 	Round string
@@ -91,7 +92,11 @@ type Fixture struct {
 	Workers    []Account
 	Refreshers []Account
 	Changers   []Account
-	Logouts    []Account
+	// Listers have ListerSessions live sessions and ListerEvents events each (see history); the
+	// account's session is the newest. Workers' own accounts would not do: the logout pool's
+	// sessions are theirs, thousands each.
+	Listers []Account
+	Logouts []Account
 	// Verifications are verification tokens, each of an unverified account of its own, as the
 	// service mails them.
 	Verifications []string
@@ -114,6 +119,14 @@ func (s *Seeder) NewFixture(ctx context.Context, round string, population, worke
 		return accts
 	}
 	f.Workers, f.Refreshers, f.Changers = newAccounts("worker"), newAccounts("refresher"), newAccounts("changer")
+	f.Listers = newAccounts("lister")
+	var listed []*credential.Session
+	// The listers' users are the last newAccounts made.
+	for i, u := range users[len(users)-workers:] {
+		kept := history(u, now)
+		listed = append(listed, kept...)
+		f.Listers[i].SessionID, f.Listers[i].RefreshID = kept[len(kept)-1].ID, kept[len(kept)-1].RefreshID
+	}
 	f.Logouts = make([]Account, logouts)
 	for i := range f.Logouts {
 		w := f.Workers[i%workers]
@@ -134,14 +147,14 @@ func (s *Seeder) NewFixture(ctx context.Context, round string, population, worke
 	if err != nil {
 		return nil, fmt.Errorf("seed accounts: %w", err)
 	}
-	sessions := append(append(append(append([]Account(nil), f.Workers...), f.Refreshers...), f.Changers...), f.Logouts...)
-	err = s.parallel(ctx, len(sessions), func(i int) error {
-		a := sessions[i]
-		return s.Sessions.Create(ctx, &credential.Session{
+	sessions := listed
+	for _, a := range slices.Concat(f.Workers, f.Refreshers, f.Changers, f.Logouts) {
+		sessions = append(sessions, &credential.Session{
 			ID: a.SessionID, UserID: a.UserID, RefreshID: a.RefreshID,
 			CreatedAt: now.UTC(), ExpiresAt: now.Add(sessionLifetime).UTC(),
 		})
-	})
+	}
+	err = s.parallel(ctx, len(sessions), func(i int) error { return s.Sessions.Create(ctx, sessions[i]) })
 	if err != nil {
 		return nil, fmt.Errorf("seed sessions: %w", err)
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 	"time"
 
+	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/credential"
 )
 
@@ -18,6 +20,8 @@ const (
 	StepMe              = "GET /users/me"
 	StepUpdateMe        = "PUT /users/me"
 	StepUser            = "GET /users/{id}"
+	StepSessions        = "GET /users/me/sessions"
+	StepEvents          = "GET /users/me/security-events"
 	StepLogout          = "logout"
 	StepChangePassword  = "change-password"
 	StepForgotAccount   = "forgot-password (account)"
@@ -38,8 +42,9 @@ type Options struct {
 }
 
 // Steps returns the plans of a round, in order: register, login, refresh, GET /users/me, PUT /users/me,
-// GET /users/{id}, logout, change-password, forgot-password for population users and for addresses
-// nobody has, verify-email. codec mints the workers' tokens with the service's key.
+// GET /users/{id}, GET /users/me/sessions and GET /users/me/security-events of the listers, logout,
+// change-password, forgot-password for population users and for addresses nobody has, verify-email.
+// codec mints the workers' tokens with the service's key.
 // A plan may be run again: what a worker has changed on the server (its refresh token, its password,
 // the emails it registered, the logout sessions and verification tokens spent) carries over from one
 // run to the next.
@@ -124,6 +129,38 @@ func Steps(c *Client, f *Fixture, codec credential.TokenCodec, o Options) []Plan
 				return c.User(ctx, token, PopulationID(r.IntN(f.Population)))
 			}, err
 		}),
+		plan(StepSessions, func(i int) (Op, error) {
+			a := f.Listers[i]
+			token, err := access(a)
+			checked := false
+			return func(ctx context.Context) error {
+				if checked {
+					return c.Sessions(ctx, token, nil)
+				}
+				var list SessionList
+				if err := c.Sessions(ctx, token, &list); err != nil {
+					return err
+				}
+				checked = true
+				return checkSessions(list, a)
+			}, err
+		}),
+		plan(StepEvents, func(i int) (Op, error) {
+			a := f.Listers[i]
+			token, err := access(a)
+			checked := false
+			return func(ctx context.Context) error {
+				if checked {
+					return c.SecurityEvents(ctx, token, EventsPerPage, nil)
+				}
+				var page EventPage
+				if err := c.SecurityEvents(ctx, token, EventsPerPage, &page); err != nil {
+					return err
+				}
+				checked = true
+				return checkEvents(page, a)
+			}, err
+		}),
 		plan(StepLogout, func(int) (Op, error) {
 			return func(ctx context.Context) error {
 				k := int(logouts.Add(1) - 1)
@@ -161,4 +198,34 @@ func MePlan(name string, c *Client, f *Fixture, codec credential.TokenCodec, o O
 		token, err := f.Workers[i].Access(codec, o.AccessTTL)
 		return func(ctx context.Context) error { return c.Me(ctx, token) }, err
 	}}
+}
+
+// checkSessions tells whether the list holds a's history: ListerSessions sessions, a's the current
+// one. A worker checks its first answer of a run, so that a step measures the listing it is meant
+// to; decoding every answer would put the load generator's work on the service's cores.
+func checkSessions(list SessionList, a Account) error {
+	var current []string
+	for _, s := range list.Sessions {
+		if s.Current {
+			current = append(current, s.ID)
+		}
+	}
+	if len(list.Sessions) != ListerSessions || len(current) != 1 || current[0] != a.SessionID {
+		return fmt.Errorf("GET /users/me/sessions: %d sessions listed, %d current (the caller's: %v); want %d, the caller's alone current",
+			len(list.Sessions), len(current), slices.Contains(current, a.SessionID), ListerSessions)
+	}
+	return nil
+}
+
+// checkEvents tells whether the page is the newest of a's history, as checkSessions does for the
+// session list: a full page with a next cursor, newest first, opening with the login of a's session.
+func checkEvents(page EventPage, a Account) error {
+	if len(page.Events) != EventsPerPage || page.Next == nil {
+		return fmt.Errorf("GET /users/me/security-events: %d events and next %v; want a full page of %d and a next", len(page.Events), page.Next != nil, EventsPerPage)
+	}
+	newest := page.Events[0]
+	if newest.Seq != ListerEvents || newest.Type != string(audit.LoginSucceeded) || newest.SessionID == nil || *newest.SessionID != a.SessionID {
+		return fmt.Errorf("GET /users/me/security-events: the newest event is %s #%d; want the login of the caller's session, #%d", newest.Type, newest.Seq, ListerEvents)
+	}
+	return nil
 }
