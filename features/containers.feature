@@ -154,3 +154,16 @@ Feature: Running as containers: outages, restarts, replicas and crashes
     When the service is killed with SIGKILL and started again
     And the mail server comes back
     Then "ops@example.com" should receive an email with subject "Reset your authd password"
+
+  Scenario: A session ended on one replica stops working on the other at once
+    Given a second replica "B" runs on the same database
+    And "ops@example.com" has logged in as session "phone"
+    When I send a GET request to "/api/v1/users/me/sessions"
+    Then the response field "sessions.0.current" should equal false
+    When I remember the response field "sessions.0.id" as "phone_id"
+    And I send a DELETE request to "/api/v1/users/me/sessions/{phone_id}"
+    Then the response status should be 204
+    When I talk to replica "B"
+    And I use session "phone"
+    And I send a GET request to "/api/v1/users/me"
+    Then the response status should be 401

@@ -3,6 +3,7 @@ package features_test
 import (
 	"os"
 	"testing"
+	"time"
 
 	"github.com/authd/authd/app"
 	"github.com/authd/authd/features/steps"
@@ -33,6 +34,18 @@ func TestFeatures(t *testing.T) {
 				Mailbox: suite.ServerMailbox{Server: svc.Mail}, PublicURL: harness.PublicURL, Direct: true,
 			}
 			report.Add(suite.Run{Name: mode.name, Dir: ".", Target: func() steps.Target { return target }}.Execute(t))
+		})
+		// The @refresh-grace scenarios need a service that tolerates a just-spent refresh token,
+		// which the others (strict reuse detection) must not have: a second service of the store.
+		t.Run(mode.name+"+grace", func(t *testing.T) {
+			c := mode.config(t)
+			c.RefreshGrace = 10 * time.Second
+			svc := harness.Start(t, c)
+			target := steps.Target{
+				BaseURL: svc.URL, Secret: []byte(harness.Secret), Issuer: "authd", RefreshGrace: c.RefreshGrace,
+				Mailbox: suite.ServerMailbox{Server: svc.Mail}, PublicURL: harness.PublicURL, Direct: true,
+			}
+			report.Add(suite.Run{Name: mode.name + "+grace", Dir: ".", Tags: "@refresh-grace", Target: func() steps.Target { return target }}.Execute(t))
 		})
 	}
 	remote, ok, err := suite.RemoteFromEnv(os.Getenv)

@@ -86,7 +86,10 @@ func (w *world) login(email string) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	resp, data, err := w.do(context.Background(), http.MethodPost, "/api/v1/auth/login", []byte(expanded), "application/json", nil)
+	// Headers set for the next request (a User-Agent, an address) go with the login.
+	extra := w.headers
+	w.headers = http.Header{}
+	resp, data, err := w.do(context.Background(), http.MethodPost, "/api/v1/auth/login", []byte(expanded), "application/json", extra)
 	if err != nil {
 		return "", "", err
 	}

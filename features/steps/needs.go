@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 )
@@ -30,6 +31,8 @@ var Needs = []Need{
 		func(t Target) bool { return len(t.Secret) > 0 }},
 	{"@direct", "reach one authd process with nothing in between: raw bytes on its connections, bodies and headers past limits a proxy enforces first, its own /metrics",
 		func(t Target) bool { return t.Direct }},
+	{"@refresh-grace", "run with a refresh grace (AUTHD_REFRESH_REUSE_GRACE) of at least 10 seconds",
+		func(t Target) bool { return t.RefreshGrace >= 10*time.Second }},
 }
 
 // Lacks returns the needs t does not meet.

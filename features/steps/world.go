@@ -80,6 +80,8 @@ type Target struct {
 	PublicURL string
 	// Direct says BaseURL reaches one authd process with no proxy in between; @direct needs it.
 	Direct bool
+	// RefreshGrace is the target's AUTHD_REFRESH_REUSE_GRACE; @refresh-grace needs 10 s or more.
+	RefreshGrace time.Duration
 	// Shared says the service keeps what earlier runs did (a staging deployment): per-address
 	// counts among it, so each scenario's client address must be new to it too.
 	Shared bool
@@ -124,6 +126,7 @@ func Initialize(sc *godog.ScenarioContext, t Target) {
 	w.registerNetwork(sc)
 	w.registerRace(sc)
 	w.registerMail(sc)
+	w.registerTimeline(sc)
 }
 
 // clientAddress is scenario n's client address and IPv6 network. On a fresh service it is

@@ -35,11 +35,12 @@ type Remote struct {
 
 // Hints say, per need tag, how a remote run can have what it lacks.
 var Hints = map[string]string{
-	"@containers":  "only the container suite runs these: make test-containers",
-	"@operator":    "remote runs have no database; the admin API of issue 14 will do this",
-	"@mail":        "set " + EnvSMTPAddr + " (and send the deployment's mail there) or " + EnvMailAPI,
-	"@signing-key": "set " + EnvSecret + " to the deployment's HS256 key",
-	"@direct":      "set " + EnvDirect + "=true if the URL reaches one authd process with no proxy in between",
+	"@containers":    "only the container suite runs these: make test-containers",
+	"@operator":      "remote runs have no database; the admin API of issue 14 will do this",
+	"@mail":          "set " + EnvSMTPAddr + " (and send the deployment's mail there) or " + EnvMailAPI,
+	"@signing-key":   "set " + EnvSecret + " to the deployment's HS256 key",
+	"@direct":        "set " + EnvDirect + "=true if the URL reaches one authd process with no proxy in between",
+	"@refresh-grace": "the in-process suite runs these on a service with AUTHD_REFRESH_REUSE_GRACE=10s",
 }
 
 // RemoteFromEnv reads a remote run's settings; ok is false when no base URL is set.
