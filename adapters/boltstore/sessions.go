@@ -132,6 +132,14 @@ func (s *Sessions) Update(ctx context.Context, id string, change func(*credentia
 		if sess.ID != id {
 			return fmt.Errorf("a change may not alter the session's id (%s → %s)", id, sess.ID)
 		}
+		// The change's events go on the user's timeline in this transaction.
+		if err := ownEvents(sess.UserID, sess.Events); err != nil {
+			return err
+		}
+		if err := record(tx, sess.Events); err != nil {
+			return err
+		}
+		sess.Events = nil
 		if sess.UserID != doc.UserID {
 			// Rewritten only when it moves: an index page untouched is one the commit needn't write.
 			if err := unindexSession(tx, doc.UserID, key); err != nil {

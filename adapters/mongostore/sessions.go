@@ -142,5 +142,11 @@ func (s *Sessions) Update(ctx context.Context, id string, change func(*credentia
 	if err != nil {
 		return nil, err
 	}
+	// The change's events go on the user's timeline right after it. A session's document carries
+	// no pending events, so a crash in between loses them, never the change.
+	for _, e := range out.Events {
+		_, _ = s.users.timeline.Append(ctx, e)
+	}
+	out.Events = nil
 	return out, nil
 }

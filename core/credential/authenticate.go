@@ -73,10 +73,9 @@ func (s *Service) activeSession(ctx context.Context, claims Claims, now time.Tim
 // Logout revokes the caller's session, and the session of refreshToken when it is the caller's too.
 func (s *Service) Logout(ctx context.Context, p *Principal, refreshToken string) error {
 	now := s.now()
-	if err := s.revoke(ctx, p.Session.ID, now); err != nil {
+	if err := s.revoke(ctx, p.Session.ID, now, s.event(audit.SessionRevoked, p.Session.ID, p.Client.IP, byLogout)); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	s.record(ctx, p.User.ID, s.event(audit.SessionRevoked, p.Session.ID, p.Client.IP, byLogout))
 	if refreshToken == "" {
 		return nil
 	}
@@ -85,9 +84,8 @@ func (s *Service) Logout(ctx context.Context, p *Principal, refreshToken string)
 		// Logging out already reached its goal; a bad or foreign refresh token changes nothing.
 		return nil
 	}
-	if err := s.revoke(ctx, claims.SessionID, now); err != nil {
+	if err := s.revoke(ctx, claims.SessionID, now, s.event(audit.SessionRevoked, claims.SessionID, p.Client.IP, byLogout)); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	s.record(ctx, p.User.ID, s.event(audit.SessionRevoked, claims.SessionID, p.Client.IP, byLogout))
 	return nil
 }

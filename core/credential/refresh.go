@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/authd/authd/core/audit"
-	"github.com/authd/authd/core/user"
 )
 
 // Refresh exchanges a refresh token for a new pair. A refresh token works once; presenting a spent one
@@ -70,18 +69,30 @@ func (s *Service) spent(ctx context.Context, sess *Session, refreshID string, no
 }
 
 func (s *Service) revokeReused(ctx context.Context, sess *Session, now time.Time) error {
-	if err := s.revoke(ctx, sess.ID, now); err != nil {
+	err := s.revoke(ctx, sess.ID, now,
+		s.event(audit.RefreshReuseDetected, sess.ID, "", ""), s.event(audit.SessionRevoked, sess.ID, "", byReuse))
+	if err != nil {
 		return fmt.Errorf("revoke reused session: %w", err)
 	}
-	uid := user.ID(sess.UserID)
-	s.record(ctx, uid, s.event(audit.RefreshReuseDetected, sess.ID, "", ""))
-	s.record(ctx, uid, s.event(audit.SessionRevoked, sess.ID, "", byReuse))
 	return ErrRefreshReused
 }
 
-// revoke ends the session with id; one that is gone (expired and swept) is as ended as it gets.
-func (s *Service) revoke(ctx context.Context, id string, now time.Time) error {
-	if _, err := s.sessions.Update(ctx, id, Revoke(now)); err != nil && !errors.Is(err, ErrSessionNotFound) {
+// revoke ends the session with id, recording events with the write when it is the one that ended
+// it; one that is gone (expired and swept) is as ended as it gets.
+func (s *Service) revoke(ctx context.Context, id string, now time.Time, events ...audit.Event) error {
+	_, err := s.sessions.Update(ctx, id, func(x *Session) error {
+		live := x.RevokedAt == nil
+		if err := Revoke(now)(x); err != nil {
+			return err
+		}
+		if live {
+			for _, e := range events {
+				x.Record(e)
+			}
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrSessionNotFound) {
 		return err
 	}
 	return nil

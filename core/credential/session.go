@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"time"
 	"unicode/utf8"
+
+	"github.com/authd/authd/core/audit"
 )
 
 // Session is one login: it lives until logout, expiry of its refresh token, or a password change elsewhere.
@@ -22,6 +24,16 @@ type Session struct {
 	// Rotation is the session's latest refresh, from which a client that presents the refresh
 	// token it just spent, within the refresh grace, is given the same pair again.
 	Rotation *Rotation
+	// Events holds the security events of a change not yet written; a store appends them to the
+	// user's timeline with the change (bbolt: the same transaction; MongoDB: right after it), as it
+	// does a user's. A read-back session has none.
+	Events []audit.Event
+}
+
+// Record queues e on the timeline of the session's user with the change being made.
+func (s *Session) Record(e audit.Event) {
+	e.UserID = s.UserID
+	s.Events = append(s.Events, e)
 }
 
 // Rotation records a refresh: the refresh id it spent, and what the pair it issued was made of.

@@ -49,13 +49,11 @@ func (s *Service) EndSession(ctx context.Context, p *Principal, id string) error
 		if sess.UserID != string(p.User.ID) || !sess.Active(now) || !p.User.SessionValid(sess.ID, sess.Epoch) {
 			return ErrSessionNotFound
 		}
+		sess.Record(s.event(audit.SessionRevoked, id, p.Client.IP, byUser))
 		return Revoke(now)(sess)
 	})
 	if err != nil && !errors.Is(err, ErrSessionNotFound) {
 		return fmt.Errorf("end session: %w", err)
-	}
-	if err == nil {
-		s.record(ctx, p.User.ID, s.event(audit.SessionRevoked, id, p.Client.IP, byUser))
 	}
 	return err
 }

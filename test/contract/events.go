@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/authd/authd/core/audit"
+	"github.com/authd/authd/core/credential"
 	"github.com/authd/authd/core/user"
 )
 
@@ -161,5 +162,38 @@ func Events(t *testing.T, newStores func(t *testing.T) Stores) {
 			}
 		}
 		assertValid(t, s.Timeline, string(u.ID), len(chain), chain[len(chain)-1].Hash())
+	})
+
+	t.Run("a session update appends the events it carries, and a refused one none", func(t *testing.T) {
+		s := newStores(t)
+		u := NewUser(hexID(1), "ada@example.com")
+		if err := s.Users.Insert(ctx, u); err != nil {
+			t.Fatalf("Insert: %v", err)
+		}
+		sess := NewSession(hexID(7))
+		if err := s.Sessions.Create(ctx, sess); err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		refused := errors.New("refused")
+		if _, err := s.Sessions.Update(ctx, sess.ID, func(x *credential.Session) error {
+			x.Record(ev("kept", audit.SessionRevoked, 1))
+			return refused
+		}); !errors.Is(err, refused) {
+			t.Fatalf("refused Update: %v", err)
+		}
+		got, err := s.Sessions.Update(ctx, sess.ID, func(x *credential.Session) error {
+			x.Record(ev("ended", audit.SessionRevoked, 2))
+			return credential.Revoke(minute(2))(x)
+		})
+		if err != nil {
+			t.Fatalf("Update: %v", err)
+		}
+		if len(got.Events) != 0 {
+			t.Errorf("the updated session came back with events: %+v", got.Events)
+		}
+		_, chain := mustChain(t, s.Timeline, string(u.ID))
+		if len(chain) != 1 || chain[0].ID != "ended" || chain[0].UserID != string(u.ID) {
+			t.Fatalf("timeline = %+v, want the one event of the stored update", chain)
+		}
 	})
 }

@@ -197,6 +197,10 @@ func (s *Sessions) Update(_ context.Context, id string, change func(*credential.
 	if err := change(&sess); err != nil {
 		return nil, err
 	}
+	for _, e := range sess.Events {
+		_, _ = s.users.Timeline.Append(context.Background(), e)
+	}
+	sess.Events = nil
 	s.byID[id] = cloneSession(sess)
 	return &sess, nil
 }
