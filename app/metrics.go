@@ -46,7 +46,10 @@ var metricsDecorators = fx.Decorate(
 
 // newRegistry is private to the app rather than Prometheus' global default, so two apps in one
 // process (tests) never share or collide on metrics.
-func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
+func newRegistry() (*prometheus.Registry, error) {
+	reg := prometheus.NewRegistry()
+	return reg, reg.Register(buildInfoGauge(readBuild()))
+}
 
 func newRecorder(reg *prometheus.Registry) (*metrics.Recorder, error) { return metrics.New(reg) }
 
