@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -66,9 +64,9 @@ func startMetricsListener(lc fx.Lifecycle, c Config, reg *prometheus.Registry, l
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
-			ln, err := net.Listen("tcp", c.MetricsAddr)
+			ln, err := listen("metrics", c.MetricsAddr)
 			if err != nil {
-				return fmt.Errorf("metrics: listen on %s: %w", c.MetricsAddr, err)
+				return err
 			}
 			log.Info("metrics listening", "addr", ln.Addr().String())
 			go func() {
