@@ -8,6 +8,7 @@ require (
 	github.com/authd/authd v0.0.0-00010101000000-000000000000
 	github.com/go-faster/errors v0.8.0
 	github.com/go-faster/jx v1.2.0
+	github.com/oapi-codegen/nullable v1.2.0
 	github.com/oapi-codegen/runtime v1.9.0
 	github.com/ogen-go/ogen v1.25.0
 	github.com/pb33f/libopenapi v0.42.5
