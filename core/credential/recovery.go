@@ -7,6 +7,7 @@ import (
 
 	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/mail"
+	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
@@ -173,7 +174,16 @@ func (s *Service) RequestEmailChange(ctx context.Context, p *Principal, c EmailC
 		return err
 	}
 	err = s.requestEmailChange(ctx, p, email, c.CurrentPassword)
-	err = settle(ctx, ticket, err, ErrWrongPassword)
+	result := throttle.Succeeded
+	switch {
+	case errors.Is(err, ErrWrongPassword):
+		result = throttle.Failed
+	case err != nil:
+		result = throttle.Undecided
+	}
+	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
+		err = serr
+	}
 	if err == nil {
 		s.mailQueued()
 	}
@@ -261,7 +271,16 @@ func (s *Service) withLink(ctx context.Context, token, clientIP string, use func
 			err = ErrBadLink
 		}
 	}
-	err = settle(ctx, ticket, err, ErrBadLink)
+	result := throttle.Succeeded
+	switch {
+	case errors.Is(err, ErrBadLink):
+		result = throttle.Failed
+	case err != nil:
+		result = throttle.Undecided
+	}
+	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
+		err = serr
+	}
 	return err
 }
 
