@@ -46,16 +46,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, c PasswordCh
 		return err
 	}
 	err = s.changePassword(ctx, p, c)
-	result := throttle.Succeeded
-	switch {
-	case errors.Is(err, ErrWrongPassword):
-		result = throttle.Failed
-	case err != nil:
-		result = throttle.Undecided
-	}
-	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
-		err = serr
-	}
+	err = settle(ctx, ticket, err, ErrWrongPassword)
 	return err
 }
 
@@ -112,4 +103,20 @@ func (s *Service) verifyCurrent(ctx context.Context, hash, password string) erro
 		return ErrWrongPassword
 	}
 	return nil
+}
+
+// settle settles an attempt that ended with err: a failed guess when err is wrong, no outcome
+// for any other error, a success otherwise. A settling error is returned only when err is nil.
+func settle(ctx context.Context, ticket *throttle.Ticket, err, wrong error) error {
+	result := throttle.Succeeded
+	switch {
+	case errors.Is(err, wrong):
+		result = throttle.Failed
+	case err != nil:
+		result = throttle.Undecided
+	}
+	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
+		return serr
+	}
+	return err
 }

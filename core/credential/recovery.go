@@ -7,7 +7,6 @@ import (
 
 	"github.com/authd/authd/core/audit"
 	"github.com/authd/authd/core/mail"
-	"github.com/authd/authd/core/throttle"
 	"github.com/authd/authd/core/user"
 )
 
@@ -174,16 +173,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, p *Principal, c EmailC
 		return err
 	}
 	err = s.requestEmailChange(ctx, p, email, c.CurrentPassword)
-	result := throttle.Succeeded
-	switch {
-	case errors.Is(err, ErrWrongPassword):
-		result = throttle.Failed
-	case err != nil:
-		result = throttle.Undecided
-	}
-	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
-		err = serr
-	}
+	err = settle(ctx, ticket, err, ErrWrongPassword)
 	if err == nil {
 		s.mailQueued()
 	}
@@ -271,16 +261,7 @@ func (s *Service) withLink(ctx context.Context, token, clientIP string, use func
 			err = ErrBadLink
 		}
 	}
-	result := throttle.Succeeded
-	switch {
-	case errors.Is(err, ErrBadLink):
-		result = throttle.Failed
-	case err != nil:
-		result = throttle.Undecided
-	}
-	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
-		err = serr
-	}
+	err = settle(ctx, ticket, err, ErrBadLink)
 	return err
 }
 
