@@ -18,9 +18,11 @@ func ModuleWithLogger(c Config, log *slog.Logger) fx.Option {
 	return fx.Options(
 		fx.Supply(c, log),
 		fx.WithLogger(func() fxevent.Logger {
-			// fx's wiring chatter is debug detail; its errors (a failed start, say) stay errors.
+			// fx's events are debug detail, its errors too: a failed start comes back from Start,
+			// and the caller logs its cause once (StartError), not fx's three lines of wiring.
 			l := &fxevent.SlogLogger{Logger: log}
 			l.UseLogLevel(slog.LevelDebug)
+			l.UseErrorLevel(slog.LevelDebug)
 			return l
 		}),
 		fx.StopTimeout(c.ShutdownTimeout),

@@ -216,3 +216,29 @@ func TestUnreachableMongoFailsStartupQuickly(t *testing.T) {
 		t.Errorf("failing took %s", d)
 	}
 }
+
+// TestLoadConfigErrorsSayWhatIsWanted: a value that doesn't parse is named with its variable or
+// flag and what it should look like, and nothing is printed: the caller prints the error once.
+func TestLoadConfigErrorsSayWhatIsWanted(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, map[string]string{"AUTHD_ACCESS_TOKEN_TTL": "banana"}, `AUTHD_ACCESS_TOKEN_TTL="banana": want a duration such as 30m`},
+		{nil, map[string]string{"AUTHD_ARGON2_TIME": "-1"}, `AUTHD_ARGON2_TIME="-1": want a whole number, 0 or more`},
+		{nil, map[string]string{"AUTHD_LOGIN_MAX_FAILURES": "five"}, `AUTHD_LOGIN_MAX_FAILURES="five": want a whole number`},
+		{[]string{"--access-token-ttl=banana"}, nil, `invalid value "banana" for flag -access-token-ttl: want a duration such as 30m`},
+		{[]string{"--no-such-flag"}, nil, `flag provided but not defined: -no-such-flag`},
+	} {
+		var out bytes.Buffer
+		_, err := app.LoadConfig(tt.args, env(tt.env), &out)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%v %v: %v, want %s", tt.args, tt.env, err, tt.want)
+		}
+		if out.Len() != 0 {
+			t.Errorf("%v %v printed %q; only --help prints", tt.args, tt.env, out.String())
+		}
+	}
+}

@@ -80,7 +80,7 @@ func VerifyTimelines(ctx context.Context, c Config, log *slog.Logger, out io.Wri
 		fx.Populate(&store),
 	)
 	if err := app.Start(ctx); err != nil {
-		return fmt.Errorf("open the store: %w", err)
+		return fmt.Errorf("open the store: %w", StartCause(err))
 	}
 	defer func() { _ = app.Stop(context.WithoutCancel(ctx)) }()
 	users, events, broken := 0, 0, 0

@@ -82,21 +82,27 @@ type MailConfig struct {
 // setting describes one configuration entry for flags, the environment and --help.
 type setting struct {
 	flag, env, usage string
-	bind             func(fs *flag.FlagSet, name, usage string)
+	kind             kind
+}
+
+// kind binds a setting to its field and says what its values look like, for --help and errors.
+type kind struct {
+	name, want string // "duration", "a duration such as 30m"
+	bind       func(fs *flag.FlagSet, name, usage string)
 }
 
 func settings(c *Config) []setting {
-	str := func(p *string, def string) func(*flag.FlagSet, string, string) {
-		return func(fs *flag.FlagSet, n, u string) { fs.StringVar(p, n, def, u) }
+	str := func(p *string, def string) kind {
+		return kind{"string", "", func(fs *flag.FlagSet, n, u string) { fs.StringVar(p, n, def, u) }}
 	}
-	dur := func(p *time.Duration, def time.Duration) func(*flag.FlagSet, string, string) {
-		return func(fs *flag.FlagSet, n, u string) { fs.DurationVar(p, n, def, u) }
+	dur := func(p *time.Duration, def time.Duration) kind {
+		return kind{"duration", "a duration such as 30m", func(fs *flag.FlagSet, n, u string) { fs.DurationVar(p, n, def, u) }}
 	}
-	num := func(p *uint, def uint) func(*flag.FlagSet, string, string) {
-		return func(fs *flag.FlagSet, n, u string) { fs.UintVar(p, n, def, u) }
+	num := func(p *uint, def uint) kind {
+		return kind{"uint", "a whole number, 0 or more", func(fs *flag.FlagSet, n, u string) { fs.UintVar(p, n, def, u) }}
 	}
-	integer := func(p *int, def int) func(*flag.FlagSet, string, string) {
-		return func(fs *flag.FlagSet, n, u string) { fs.IntVar(p, n, def, u) }
+	integer := func(p *int, def int) kind {
+		return kind{"int", "a whole number", func(fs *flag.FlagSet, n, u string) { fs.IntVar(p, n, def, u) }}
 	}
 	return []setting{
 		{"http-addr", "AUTHD_HTTP_ADDR", "address the HTTP API listens on", str(&c.HTTPAddr, "127.0.0.1:8080")},
@@ -159,20 +165,23 @@ func settings(c *Config) []setting {
 // ErrHelp is returned by LoadConfig after printing usage for --help.
 var ErrHelp = flag.ErrHelp
 
-// LoadConfig reads flags from args over environment variables from getenv over defaults.
+// LoadConfig reads flags from args over environment variables from getenv over defaults. --help
+// writes the usage to out; nothing else is written anywhere: errors are returned, for the caller to
+// print once.
 func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	var c Config
 	fs := flag.NewFlagSet("authd", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	all := settings(&c)
 	for _, s := range all {
-		s.bind(fs, s.flag, fmt.Sprintf("%s (env %s)", s.usage, s.env))
+		s.kind.bind(fs, s.flag, s.usage)
+		if s.kind.want != "" {
+			f := fs.Lookup(s.flag)
+			f.Value = checked{f.Value, s.kind.want}
+		}
 	}
 	version := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprintln(out, "authd: user authentication service\n\nUsage: authd [flags]\n\nEvery flag can also be set by its environment variable:")
-		fs.PrintDefaults()
-	}
 	for _, s := range all {
 		if v := getenv(s.env); v != "" {
 			if err := fs.Set(s.flag, v); err != nil {
@@ -181,6 +190,9 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		}
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(out, fs, all)
+		}
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -190,6 +202,49 @@ func LoadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		return c, errVersion
 	}
 	return c, c.validate()
+}
+
+// checked is a flag value whose parse error says what a value should look like, not flag's
+// "parse error": "AUTHD_ACCESS_TOKEN_TTL=\"banana\": want a duration such as 30m".
+type checked struct {
+	flag.Value
+	want string
+}
+
+func (v checked) Set(s string) error {
+	if err := v.Value.Set(s); err != nil {
+		return errors.New("want " + v.want)
+	}
+	return nil
+}
+
+// printUsage lists the settings in the order settings gives them, grouped by what they are about,
+// rather than flag's alphabetical PrintDefaults.
+func printUsage(out io.Writer, fs *flag.FlagSet, all []setting) {
+	fmt.Fprint(out, `authd: user authentication service
+
+Usage:
+  authd [flags]               serve the API
+  authd audit verify [flags]  check every user's security timeline in the configured store
+                              (exit 0: every chain verifies, 1: one is broken, 2: usage or store error)
+  authd --version             print the version and VCS revision
+
+Both commands read these settings. Each flag can also be set by its environment variable; a flag
+wins over the environment. An AUTHD_* variable authd doesn't know is warned about at start-up.
+
+`)
+	for _, s := range all {
+		def := ""
+		switch v := fs.Lookup(s.flag).DefValue; {
+		case v == "":
+		case s.kind.name == "string":
+			def = fmt.Sprintf(", default %q", v)
+		default:
+			def = ", default " + v
+		}
+		fmt.Fprintf(out, "  --%s %s\n        %s (env %s%s)\n", s.flag, s.kind.name, s.usage, s.env, def)
+	}
+	fmt.Fprintln(out, "  --version\n        print the version and exit")
 }
 
 var errVersion = errors.New("version requested")

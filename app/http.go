@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -85,9 +86,9 @@ func NewServer(lc fx.Lifecycle, c Config, h http.Handler, log *slog.Logger) *Ser
 	}}
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
-			ln, err := net.Listen("tcp", c.HTTPAddr)
+			ln, err := listen("http", c.HTTPAddr)
 			if err != nil {
-				return fmt.Errorf("listen on %s: %w", c.HTTPAddr, err)
+				return err
 			}
 			s.addr = ln.Addr()
 			log.Info("listening", "addr", s.addr.String())
@@ -104,6 +105,20 @@ func NewServer(lc fx.Lifecycle, c Config, h http.Handler, log *slog.Logger) *Ser
 		},
 	})
 	return s
+}
+
+// listen is net.Listen on addr, its error naming the listener and the address once:
+// "http: listen on 127.0.0.1:8080: bind: address already in use".
+func listen(what, addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && op.Err != nil {
+			err = op.Err // its text repeats the address
+		}
+		return nil, fmt.Errorf("%s: listen on %s: %w", what, addr, err)
+	}
+	return ln, nil
 }
 
 // Addr returns the listening address, or nil before start.

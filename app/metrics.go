@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -46,7 +44,10 @@ var metricsDecorators = fx.Decorate(
 
 // newRegistry is private to the app rather than Prometheus' global default, so two apps in one
 // process (tests) never share or collide on metrics.
-func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
+func newRegistry() (*prometheus.Registry, error) {
+	reg := prometheus.NewRegistry()
+	return reg, reg.Register(buildInfoGauge(readBuild()))
+}
 
 func newRecorder(reg *prometheus.Registry) (*metrics.Recorder, error) { return metrics.New(reg) }
 
@@ -63,9 +64,9 @@ func startMetricsListener(lc fx.Lifecycle, c Config, reg *prometheus.Registry, l
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
-			ln, err := net.Listen("tcp", c.MetricsAddr)
+			ln, err := listen("metrics", c.MetricsAddr)
 			if err != nil {
-				return fmt.Errorf("metrics: listen on %s: %w", c.MetricsAddr, err)
+				return err
 			}
 			log.Info("metrics listening", "addr", ln.Addr().String())
 			go func() {

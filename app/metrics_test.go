@@ -45,7 +45,7 @@ func TestMetricsCoverTheDecoratedPorts(t *testing.T) {
 		`authd_db_operation_duration_seconds_count{operation="by_email",store="users"}`,
 		`authd_db_operation_duration_seconds_count{operation="open",store="sessions"}`,
 		`authd_db_operation_duration_seconds_count{operation="update",store="attempts"}`,
-		"go_goroutines", "process_resident_memory_bytes",
+		"go_goroutines", "process_resident_memory_bytes", `authd_build_info{goversion="go`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -36,9 +36,9 @@ func startPprof(lc fx.Lifecycle, c Config, log *slog.Logger) error {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
-			ln, err := net.Listen("tcp", c.PprofAddr)
+			ln, err := listen("pprof", c.PprofAddr)
 			if err != nil {
-				return fmt.Errorf("pprof: listen on %s: %w", c.PprofAddr, err)
+				return err
 			}
 			log.Info("pprof listening", "addr", ln.Addr().String())
 			go func() {

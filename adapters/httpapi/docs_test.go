@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	swaggerfiles "github.com/swaggo/files/v2"
 )
 
 // TestOpenAPIDocumentIsValid loads the embedded document as OpenAPI 3.1 and checks it, examples
@@ -42,6 +45,7 @@ func TestDocsRoutes(t *testing.T) {
 		{"/docs/swagger-ui-bundle.js", "200", "text/javascript; charset=utf-8", "SwaggerUIBundle", true},
 		{"/docs/swagger-ui.css", "200", "text/css; charset=utf-8", ".swagger-ui", true},
 		{"/docs/favicon-32x32.png", "200", "image/png", "PNG", true},
+		{"/docs/favicon-16x16.png", "200", "image/png", "PNG", true},
 		{"/docs/swagger-ui-bundle.js.map", "404", "application/json", `"code":"not_found"`, false},
 		{"/docs/index.html", "404", "application/json", `"code":"not_found"`, false},
 	}
@@ -68,5 +72,50 @@ func TestDocsRoutes(t *testing.T) {
 				t.Errorf("Content-Security-Policy %q lets other sites frame the page", csp)
 			}
 		})
+	}
+}
+
+// TestDocsTrailingSlash: /docs/ leads to the page by a relative redirect (served at /docs/, the
+// page's relative links would miss its assets).
+func TestDocsTrailingSlash(t *testing.T) {
+	t.Parallel()
+	h := New(Options{Log: slog.New(slog.DiscardHandler)})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/docs/", nil))
+	if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "../docs" {
+		t.Fatalf("GET /docs/: %d, Location %q; want 301 to ../docs", rec.Code, rec.Header().Get("Location"))
+	}
+	loc, err := httptest.NewRequest(http.MethodGet, "/docs/", nil).URL.Parse(rec.Header().Get("Location"))
+	if err != nil || loc.Path != "/docs" {
+		t.Fatalf("the redirect resolves to %v (%v), want /docs", loc, err)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, loc.Path, nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "swagger-ui") {
+		t.Errorf("GET %s after the redirect: %d", loc.Path, rec.Code)
+	}
+}
+
+// TestDocsAssetsMatchSwaggoFiles: the Swagger UI files compiled in are those of the swaggo/files
+// release go.mod pins, so upgrading it is one go get and the copy docs/README.md gives.
+func TestDocsAssetsMatchSwaggoFiles(t *testing.T) {
+	t.Parallel()
+	for name := range docsAssets {
+		ours, err := docsFiles.ReadFile("docs/" + name)
+		if err != nil {
+			t.Errorf("%s is served but not embedded: %v", name, err)
+			continue
+		}
+		if name == "swagger-initializer.js" {
+			continue // authd's own
+		}
+		theirs, err := fs.ReadFile(swaggerfiles.FS, name)
+		if err != nil {
+			t.Errorf("swaggo/files no longer ships %s: %v", name, err)
+			continue
+		}
+		if !bytes.Equal(ours, theirs) {
+			t.Errorf("docs/%s differs from swaggo/files' copy: update it as adapters/httpapi/docs/README.md says", name)
+		}
 	}
 }

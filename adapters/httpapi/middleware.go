@@ -7,7 +7,9 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 
@@ -47,7 +49,8 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-// Unwrap lets http.ResponseController reach the connection, for the read deadline of a drain.
+// Unwrap lets http.ResponseController reach the connection through the recorder: flushing, read
+// and write deadlines (a drain's), full duplex.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) Write(b []byte) (int, error) {
@@ -97,7 +100,8 @@ func (a *API) middleware(next *mux.Router) http.Handler {
 			took := time.Since(start)
 			a.log.InfoContext(ctx, "request",
 				"request_id", id, "method", r.Method, "route", route, "status", rec.status,
-				"duration_ms", float64(took.Microseconds())/1000, "user_id", fields.userID)
+				"duration_ms", float64(took.Microseconds())/1000, "user_id", fields.userID,
+				"client_ip", clientIP(r, a.proxies), "user_agent", logUserAgent(r.UserAgent()))
 			status := rec.status
 			if status == 0 {
 				// A handler that wrote nothing answered 200.
@@ -107,6 +111,18 @@ func (a *API) middleware(next *mux.Router) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// maxLogUserAgent is how much of a user agent an access-log line carries, in characters: enough to
+// tell clients apart, while a client can't make every line of its own kilobytes long.
+const maxLogUserAgent = 200
+
+func logUserAgent(ua string) string {
+	ua = strings.ToValidUTF8(ua, "\uFFFD")
+	if utf8.RuneCountInString(ua) > maxLogUserAgent {
+		ua = string([]rune(ua)[:maxLogUserAgent])
+	}
+	return ua
 }
 
 func newRequestID() string {

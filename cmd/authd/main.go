@@ -2,12 +2,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
-
-	"go.uber.org/fx"
+	"strings"
 
 	"github.com/authd/authd/app"
 )
@@ -16,43 +16,41 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "audit" {
 		os.Exit(auditCommand(os.Args[2:]))
 	}
-	cfg, err := app.LoadConfig(os.Args[1:], os.Getenv, os.Stderr)
-	switch {
-	case app.IsVersionRequest(err):
-		fmt.Println(app.Version())
-		return
-	case errors.Is(err, app.ErrHelp):
-		return
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "authd:", err)
-		os.Exit(2)
+	cfg, log, code, ok := configure("authd", os.Args[1:])
+	if !ok {
+		os.Exit(code)
 	}
-	fx.New(app.Module(cfg)).Run()
+	os.Exit(serve(cfg, log))
 }
 
-// auditCommand runs `authd audit verify [flags]`: every user's security timeline checked straight
-// from the configured store (the same flags and AUTHD_* settings as the service). It exits 0 when
-// every chain verifies, 1 when one is broken, 2 on a usage or store error.
-func auditCommand(args []string) int {
-	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(os.Stderr, "usage: authd audit verify [flags]   (checks every security timeline in the configured store)")
-		return 2
-	}
-	cfg, err := app.LoadConfig(args[1:], os.Getenv, os.Stderr)
-	if err != nil {
-		if errors.Is(err, app.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(os.Stderr, "authd audit verify:", err)
-		return 2
-	}
-	log := app.NewLogger(cfg, os.Stderr)
-	switch err := app.VerifyTimelines(context.Background(), cfg, log, os.Stdout); {
-	case errors.Is(err, app.ErrTimelineBroken):
-		return 1
+// configure reads the settings of the command line name ("authd", "authd audit verify") and
+// warns about AUTHD_* variables no setting reads. ok is false when the command line was answered
+// already (--help, --version, or an error printed once with a hint) and the process should exit
+// with code: 0 for help and version on stdout, 2 for a usage error on stderr.
+func configure(name string, args []string) (cfg app.Config, log *slog.Logger, code int, ok bool) {
+	cfg, err := app.LoadConfig(args, os.Getenv, os.Stdout)
+	switch {
+	case errors.Is(err, app.ErrHelp):
+		return cfg, nil, 0, false
+	case app.IsVersionRequest(err):
+		fmt.Println(app.Version())
+		return cfg, nil, 0, false
 	case err != nil:
-		fmt.Fprintln(os.Stderr, "authd audit verify:", err)
-		return 2
+		usageError(os.Stderr, name, err)
+		return cfg, nil, 2, false
 	}
-	return 0
+	log = app.NewLogger(cfg, os.Stderr)
+	for _, v := range app.UnknownVariables(os.Environ()) {
+		log.Warn("ignoring an environment variable that is no authd setting: is it a typo?",
+			"variable", v.Name, "nearest_setting", v.Nearest)
+	}
+	return cfg, log, 0, true
+}
+
+// usageError prints err once, a line for each of the problems it joins, and where help is.
+func usageError(w io.Writer, name string, err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(w, "%s: %s\n", name, line)
+	}
+	fmt.Fprintln(w, "Run 'authd --help' for the settings.")
 }
