@@ -5,7 +5,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -85,9 +87,29 @@ func Start(t testing.TB, c app.Config, opts ...fx.Option) *Service {
 	)
 	fxApp := fxtest.New(t, append(opts, app.ModuleWithLogger(c, slog.New(slog.NewTextHandler(out, nil))), fx.Populate(&srv, &users))...)
 	fxApp.RequireStart()
-	stop := sync.OnceFunc(fxApp.RequireStop)
+	stop := sync.OnceFunc(func() { stopApp(t, fxApp, c.ShutdownTimeout) })
 	t.Cleanup(stop)
 	return &Service{URL: srv.URL(), Users: users, Mail: mailSrv, stop: stop}
+}
+
+// stopApp stops the service and fails t if it does not stop cleanly within timeout, with every
+// goroutine's stack to show what held it.
+//
+// It first closes the idle connections of http.DefaultTransport, which the suites' clients share.
+// http.Server.Shutdown counts a connection that never carried a request (StateNew) as idle only
+// after 5 s (net/http's closeIdleConns, golang/go#22682), and parallel requests make the client
+// dial such spares: left open, they alone use up a 5 s stop.
+func stopApp(t testing.TB, fxApp *fxtest.App, timeout time.Duration) {
+	t.Helper()
+	if tr, ok := http.DefaultTransport.(*http.Transport); ok {
+		tr.CloseIdleConnections()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Second)
+	defer cancel()
+	if err := fxApp.Stop(ctx); err != nil {
+		buf := make([]byte, 1<<20)
+		t.Errorf("the service did not stop cleanly within %s: %v\ngoroutines:\n%s", timeout+time.Second, err, buf[:runtime.Stack(buf, true)])
+	}
 }
 
 // Stop shuts the service down before t ends, for tests that start it again on the same data.
