@@ -83,6 +83,8 @@ func (a *API) middleware(next *mux.Router) http.Handler {
 		h.Set("Pragma", "no-cache")
 
 		rec := &statusRecorder{ResponseWriter: w}
+		a.metrics.InFlight(1)
+		defer a.metrics.InFlight(-1)
 		defer func() {
 			if p := recover(); p != nil {
 				if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {

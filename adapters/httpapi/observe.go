@@ -16,6 +16,8 @@ type Metrics interface {
 	// Request reports one answered request: the route template ("unmatched" for none), a method
 	// from a fixed set ("other" otherwise), the status and how long the answer took.
 	Request(route, method string, status int, took time.Duration)
+	// InFlight reports a request that has begun (+1) or been answered (-1).
+	InFlight(delta int)
 	// Login reports one login attempt's outcome: success, bad_credentials, throttled, inactive or error.
 	Login(outcome string)
 	// RefreshReused reports a spent refresh token presented again.
@@ -29,6 +31,7 @@ type Metrics interface {
 type noMetrics struct{}
 
 func (noMetrics) Request(string, string, int, time.Duration) {}
+func (noMetrics) InFlight(int)                               {}
 func (noMetrics) Login(string)                               {}
 func (noMetrics) RefreshReused()                             {}
 func (noMetrics) MalformedBody(string)                       {}

@@ -28,6 +28,18 @@ type recording struct {
 	logins   []string
 	reused   int
 	bodies   []string
+	// inFlight is the running sum InFlight was given; inFlightSeen what it was as each request began.
+	inFlight     int
+	inFlightSeen []int
+}
+
+func (m *recording) InFlight(delta int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.inFlight += delta
+	if delta > 0 {
+		m.inFlightSeen = append(m.inFlightSeen, m.inFlight)
+	}
 }
 
 func (m *recording) Request(route, method string, status int, _ time.Duration) {
@@ -127,6 +139,28 @@ func TestMetricsObserveRoutesAndLogins(t *testing.T) {
 	}
 	if strings.Join(m.requests, "\n") != strings.Join(want, "\n") {
 		t.Errorf("requests =\n%s\nwant\n%s", strings.Join(m.requests, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestMetricsCountRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	m := &recording{}
+	var during int
+	scrape := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		during = m.inFlight
+	})
+	h := testAPI(t, Options{Metrics: m, MetricsHandler: scrape})
+	call(t, h, http.MethodGet, "/metrics", "")
+	call(t, h, "BREW", "/nowhere", "")
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if during != 1 {
+		t.Errorf("in flight while the scrape was served = %d, want 1 (itself)", during)
+	}
+	if m.inFlight != 0 || len(m.inFlightSeen) != 2 {
+		t.Errorf("after two answered requests: in flight %d, begun %d; want 0 and 2", m.inFlight, len(m.inFlightSeen))
 	}
 }
 

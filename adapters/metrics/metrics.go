@@ -15,6 +15,7 @@ import (
 // Recorder holds every metric of the service, registered on one registry.
 type Recorder struct {
 	requests      *prometheus.CounterVec
+	inFlight      prometheus.Gauge
 	latency       *prometheus.HistogramVec
 	logins        *prometheus.CounterVec
 	reuse         prometheus.Counter
@@ -31,6 +32,10 @@ func New(reg prometheus.Registerer) (*Recorder, error) {
 			Name: "authd_http_requests_total",
 			Help: "HTTP requests answered, by route template, method and status.",
 		}, []string{"route", "method", "status"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "authd_http_requests_in_flight",
+			Help: "HTTP requests begun and not yet answered, a scrape of this one included.",
+		}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "authd_http_request_duration_seconds",
 			Help: "Time to answer an HTTP request, by route template and method.",
@@ -65,7 +70,7 @@ func New(reg prometheus.Registerer) (*Recorder, error) {
 		}, []string{"store", "operation"}),
 	}
 	for _, c := range []prometheus.Collector{
-		r.requests, r.latency, r.logins, r.reuse, r.malformed, r.hashing, r.storeLatency, r.storeFailures,
+		r.requests, r.inFlight, r.latency, r.logins, r.reuse, r.malformed, r.hashing, r.storeLatency, r.storeFailures,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	} {
@@ -87,6 +92,9 @@ func (r *Recorder) Login(outcome string) { r.logins.WithLabelValues(outcome).Inc
 
 // RefreshReused counts one detected refresh-token reuse.
 func (r *Recorder) RefreshReused() { r.reuse.Inc() }
+
+// InFlight counts a request begun (delta 1) or answered (delta -1).
+func (r *Recorder) InFlight(delta int) { r.inFlight.Add(float64(delta)) }
 
 // MalformedBody counts one request body that could not be read; reason is one of a fixed few.
 func (r *Recorder) MalformedBody(reason string) { r.malformed.WithLabelValues(reason).Inc() }

@@ -3,7 +3,10 @@ package steps
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +36,12 @@ func (w *world) sigtermInFlight(n int) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	before, err := w.scrapeLogins(ctx)
+	if err != nil {
+		return err
+	}
 	w.inflight = inflight{statuses: make([]int, n), errs: make([]error, n)}
 	var wg sync.WaitGroup
 	for i := range n {
@@ -53,10 +62,17 @@ func (w *world) sigtermInFlight(n int) error {
 			w.inflight.statuses[i] = resp.StatusCode
 		}()
 	}
-	// Every request is sent by now; argon2id keeps the later ones waiting on the server.
-	time.Sleep(150 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	// A request is in flight once the service has begun it; one still in the listen queue or in
+	// Docker's port proxy when the listener closes is refused, as it should be, not lost. So the
+	// signal goes once the service has begun all n, and only if some are still being served.
+	now, err := w.awaitBegun(ctx, before, n)
+	if err == nil && now.serving == 0 {
+		err = fmt.Errorf("all %d logins were answered before SIGTERM could be sent: nothing was in flight", n)
+	}
+	if err != nil {
+		wg.Wait()
+		return err
+	}
 	code, err := c.Terminate(ctx, w.replica)
 	wg.Wait()
 	if err != nil {
@@ -67,6 +83,61 @@ func (w *world) sigtermInFlight(n int) error {
 		return err
 	}
 	return w.useReplica(w.replica)
+}
+
+// loginLoad is what a replica's metrics say about its logins: how many it is serving now and how
+// many it has answered since it started.
+type loginLoad struct{ serving, answered int }
+
+// scrapeLogins reads the replica's /metrics. The scrape is itself a request in flight, so it is
+// not counted as serving.
+func (w *world) scrapeLogins(ctx context.Context) (loginLoad, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, w.base+"/metrics", nil)
+	if err != nil {
+		return loginLoad{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return loginLoad{}, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return loginLoad{}, err
+	}
+	var l loginLoad
+	for line := range strings.Lines(string(body)) {
+		name, value, _ := strings.Cut(strings.TrimSpace(line), " ")
+		n, _ := strconv.Atoi(value)
+		switch {
+		case name == "authd_http_requests_in_flight":
+			l.serving = n - 1
+		case strings.HasPrefix(name, "authd_http_requests_total{") && strings.Contains(name, `route="/api/v1/auth/login"`):
+			l.answered += n
+		}
+	}
+	return l, nil
+}
+
+// awaitBegun waits, for at most 20 seconds, until the replica has begun n logins more than it had
+// answered at before: those it is serving plus those it has answered since.
+func (w *world) awaitBegun(ctx context.Context, before loginLoad, n int) (loginLoad, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	var now loginLoad
+	for {
+		if l, err := w.scrapeLogins(ctx); err == nil {
+			now = l
+			if now.serving+now.answered-before.answered >= n {
+				return now, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return now, fmt.Errorf("the service began %d of %d logins in 20s", now.serving+now.answered-before.answered, n)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 func (w *world) someUser() (string, string) {
