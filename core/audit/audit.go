@@ -29,6 +29,15 @@ const (
 	EmailChanged         Kind = "email_changed"
 	SessionRevoked       Kind = "session_revoked" // Detail: by user, logout, password_change, reset, reuse_detected, operator
 	RefreshReuseDetected Kind = "refresh_token_reuse_detected"
+	// An operator's actions; Detail names the operator ("operator:<id>"), or for roles also "cli"
+	// or "config".
+	AccountDeactivated    Kind = "account_deactivated"
+	AccountActivated      Kind = "account_activated"
+	PasswordResetRequired Kind = "password_reset_required"
+	AccountDeleted        Kind = "account_deleted" // Detail: "user" when its owner deleted it
+	RoleGranted           Kind = "role_granted"
+	RoleRevoked           Kind = "role_revoked"
+	AccountExported       Kind = "account_exported"
 )
 
 // Event is one entry of a user's timeline. Nothing in it is secret: no password, token or full

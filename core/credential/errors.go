@@ -24,6 +24,14 @@ var (
 	// used, superseded, expired or issued for a password or address the account no longer has,
 	// deliberately indistinguishable.
 	ErrBadLink = errors.New("the link is invalid or has expired")
+	// ErrResetRequired: the password was right, but an operator asked for a new one; a reset sets it.
+	ErrResetRequired = errors.New("a password reset is required before logging in")
+	// ErrAdminRequired: the caller is not an administrator, by the roles stored now.
+	ErrAdminRequired = errors.New("administrator role required")
+	// ErrOwnAccount: an operator action an administrator may not take on their own account.
+	ErrOwnAccount = errors.New("an administrator cannot do this to their own account")
+	// ErrExportLimit: too many exports of one account in the hour.
+	ErrExportLimit = errors.New("too many exports; try again later")
 	// ErrAlreadyVerified: a verification mail asked for an address that is verified already.
 	ErrAlreadyVerified = errors.New("the email address is already verified")
 )

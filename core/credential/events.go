@@ -17,6 +17,7 @@ const (
 	byPasswordChange = "password_change"
 	byReset          = "password_reset"
 	byReuse          = "reuse_detected"
+	byOperator       = "operator"
 )
 
 // Why a login failed (audit.LoginFailed's Detail).
@@ -24,6 +25,7 @@ const (
 	wrongPassword = "wrong_password"
 	lockedOut     = "locked_out"
 	inactive      = "inactive"
+	resetRequired = "reset_required"
 )
 
 // recordTimeout bounds an event recorded after its request has answered.

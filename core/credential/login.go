@@ -44,6 +44,10 @@ func (s *Service) Login(ctx context.Context, rawEmail, password string, client C
 		// differently than for a wrong one is all an attacker learns.
 		result, err = throttle.Failed, ErrInactive
 		s.recordFailedLogin(ctx, "", u.ID, client.IP, inactive)
+	case u.ResetRequired:
+		// Counted as a guess for the same reason.
+		result, err = throttle.Failed, ErrResetRequired
+		s.recordFailedLogin(ctx, "", u.ID, client.IP, resetRequired)
 	}
 	if serr := ticket.Settle(ctx, result); serr != nil && err == nil {
 		err = serr
@@ -148,6 +152,9 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 		u = recorded
 	case errors.Is(err, ErrInvalidCredentials):
 		return Pair{}, nil, err
+	case errors.Is(err, user.ErrNotFound):
+		// Deleted since the password was checked.
+		return Pair{}, nil, ErrInvalidCredentials
 	case errors.Is(err, user.ErrConflict):
 		// A burst of logins to one account kept overtaking the write; the one that won recorded a
 		// last login of just now, and a hash upgrade can wait for the next login.
@@ -159,7 +166,7 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	default:
 		return Pair{}, nil, fmt.Errorf("login: %w", err)
 	}
-	pair, err := s.issue(sess, Rotation{AccessID: s.ids.NewID(), At: now})
+	pair, err := s.issue(sess, Rotation{AccessID: s.ids.NewID(), At: now}, u.Roles)
 	return pair, u, err
 }
 

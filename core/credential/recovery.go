@@ -83,6 +83,7 @@ func (s *Service) ResetPassword(ctx context.Context, r PasswordReset) error {
 				return ErrInactive
 			}
 			u.ResetPassword(hash)
+			s.promote(u)
 			u.Notify(s.notice(user.NoticePasswordReset, "", ""))
 			u.Record(s.event(audit.PasswordReset, "", r.ClientIP, ""))
 			u.Record(s.event(audit.SessionRevoked, "", r.ClientIP, byReset))
@@ -112,6 +113,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token, clientIP string) (*use
 			}
 			u.IsVerified = true
 			u.Record(s.event(audit.EmailVerified, "", clientIP, ""))
+			s.promote(u)
 			return nil
 		})
 		return err
@@ -203,7 +205,7 @@ func (s *Service) requestEmailChange(ctx context.Context, p *Principal, email, p
 			}
 			u.Notify(s.notice(user.NoticeConfirmEmail, email, email))
 			u.Notify(s.notice(user.NoticeEmailChange, "", email))
-			u.Record(s.event(audit.EmailChangeRequested, p.Session.ID, p.Client.IP, email))
+			u.Record(s.event(audit.EmailChangeRequested, p.Session.ID, p.Client.IP, ""))
 			return nil
 		})
 		if !errors.Is(err, errHashMoved) {
@@ -235,7 +237,9 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token, clientIP string
 			old := u.Email
 			u.ChangeEmail(t.NewEmail)
 			u.Notify(s.notice(user.NoticeEmailChanged, old, t.NewEmail))
-			u.Record(s.event(audit.EmailChanged, "", clientIP, old+" → "+t.NewEmail))
+			// No address on the timeline: it outlives an account's deletion, its addresses must not.
+			u.Record(s.event(audit.EmailChanged, "", clientIP, ""))
+			s.promote(u)
 			return nil
 		})
 		return err

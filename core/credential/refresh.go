@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/authd/authd/core/audit"
+	"github.com/authd/authd/core/user"
 )
 
 // Refresh exchanges a refresh token for a new pair. A refresh token works once; presenting a spent one
@@ -18,12 +19,12 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error
 		return Pair{}, err
 	}
 	now := s.now()
-	sess, _, err := s.activeSession(ctx, claims, now)
+	sess, u, err := s.activeSession(ctx, claims, now)
 	if err != nil {
 		return Pair{}, err
 	}
 	if claims.ID != sess.RefreshID {
-		return s.spent(ctx, sess, claims.ID, now)
+		return s.spent(ctx, sess, claims.ID, now, u.Roles)
 	}
 	next, rotation := s.ids.NewID(), Rotation{From: claims.ID, AccessID: s.ids.NewID(), At: now}
 	expires := now.Add(s.cfg.RefreshTTL).UTC()
@@ -48,22 +49,23 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (Pair, error
 		if err != nil {
 			return Pair{}, fmt.Errorf("refresh: %w", err)
 		}
-		return s.spent(ctx, latest, claims.ID, now)
+		return s.spent(ctx, latest, claims.ID, now, u.Roles)
 	case errors.Is(err, ErrSessionNotFound), errors.Is(err, ErrSessionRevoked):
 		return Pair{}, ErrSessionRevoked
 	case err != nil:
 		return Pair{}, fmt.Errorf("refresh: %w", err)
 	}
-	return s.issue(rotated, rotation)
+	return s.issue(rotated, rotation, u.Roles)
 }
 
 // spent answers a refresh token that sess no longer holds. Within the grace after the refresh that
 // spent it, that refresh's pair again, signed from the same claims, so every tab of one app that
-// refreshed at once ends up with one pair. Anything else is reuse: the session ends.
-func (s *Service) spent(ctx context.Context, sess *Session, refreshID string, now time.Time) (Pair, error) {
+// refreshed at once ends up with one pair (its roles claim is the account's roles now). Anything
+// else is reuse: the session ends.
+func (s *Service) spent(ctx context.Context, sess *Session, refreshID string, now time.Time, roles []user.Role) (Pair, error) {
 	if r := sess.Rotation; s.cfg.RefreshGrace > 0 && r != nil && r.From == refreshID &&
 		sess.Active(now) && !now.After(r.At.Add(s.cfg.RefreshGrace)) {
-		return s.issue(sess, *r)
+		return s.issue(sess, *r, roles)
 	}
 	return Pair{}, s.revokeReused(ctx, sess, now)
 }
@@ -98,12 +100,13 @@ func (s *Service) revoke(ctx context.Context, id string, now time.Time, events .
 	return nil
 }
 
-// issue signs the pair of sess's current refresh id, made at r.At: the same claims always give
-// the same tokens.
-func (s *Service) issue(sess *Session, r Rotation) (Pair, error) {
+// issue signs the pair of sess's current refresh id, made at r.At, for an account holding roles:
+// the same claims always give the same tokens. The access token names the roles for clients to
+// read; the service itself goes by the roles stored when a request comes.
+func (s *Service) issue(sess *Session, r Rotation, roles []user.Role) (Pair, error) {
 	access, err := s.tokens.Sign(Claims{
 		Kind: Access, ID: r.AccessID, Subject: sess.UserID, SessionID: sess.ID,
-		IssuedAt: r.At, ExpiresAt: r.At.Add(s.cfg.AccessTTL),
+		IssuedAt: r.At, ExpiresAt: r.At.Add(s.cfg.AccessTTL), Roles: roles,
 	})
 	if err != nil {
 		return Pair{}, fmt.Errorf("sign access token: %w", err)

@@ -29,11 +29,17 @@ type Config struct {
 	ResetTTL       time.Duration
 	VerifyTTL      time.Duration
 	EmailChangeTTL time.Duration
+	// AdminEmails are the normalised addresses whose accounts get the admin role once verified.
+	AdminEmails []string
+	// ExportMaxPerHour bounds the exports of one account; 0: no limit.
+	ExportMaxPerHour int
 }
 
 // Deps is what a Service is built from.
 type Deps struct {
 	Users    user.Store
+	Lister   user.Lister
+	Eraser   user.Eraser
 	Sessions SessionStore
 	Throttle *throttle.Throttle
 	Hasher   Hasher
@@ -45,7 +51,7 @@ type Deps struct {
 	// Queued, if set, is called after a use case queued mail, to wake a courier.
 	Queued func()
 	// Timeline keeps the users' security events; OnAuditError hears of events that could not be
-	// recorded (recording never fails a request).
+	// recorded (recording never fails a request), and of an erasure left to the sweep.
 	Timeline     audit.Store
 	OnAuditError func(error)
 	Config       Config
@@ -54,6 +60,8 @@ type Deps struct {
 // Service carries out the credential use cases.
 type Service struct {
 	users    user.Store
+	lister   user.Lister
+	eraser   user.Eraser
 	sessions SessionStore
 	throttle *throttle.Throttle
 	hasher   Hasher
@@ -65,6 +73,7 @@ type Service struct {
 	queued   func()
 	timeline audit.Store
 	events   *audit.Log
+	onError  func(error)
 	cfg      Config
 
 	dummyOnce sync.Once
@@ -74,7 +83,7 @@ type Service struct {
 // NewService returns a Service over d's ports.
 func NewService(d Deps) *Service {
 	return &Service{
-		users: d.Users, sessions: d.Sessions, throttle: d.Throttle, hasher: d.Hasher, policy: d.Policy,
+		users: d.Users, lister: d.Lister, eraser: d.Eraser, onError: d.OnAuditError, sessions: d.Sessions, throttle: d.Throttle, hasher: d.Hasher, policy: d.Policy,
 		tokens: d.Tokens, clock: d.Clock, ids: d.IDs, outbox: d.Outbox, queued: d.Queued, cfg: d.Config,
 		timeline: d.Timeline, events: &audit.Log{Store: d.Timeline, OnError: d.OnAuditError},
 	}

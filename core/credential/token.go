@@ -1,6 +1,10 @@
 package credential
 
-import "time"
+import (
+	"time"
+
+	"github.com/authd/authd/core/user"
+)
 
 // TokenKind tells access tokens from refresh tokens; each is accepted only where its kind is expected.
 type TokenKind string
@@ -19,6 +23,7 @@ type Claims struct {
 	SessionID string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+	Roles     []user.Role // access tokens only: the account's roles when the token was issued
 }
 
 // Pair is what login and refresh hand out.

@@ -207,6 +207,18 @@ func (t *Throttle) Mail(ctx context.Context, account, address string) error {
 	return nil
 }
 
+// exportWindow is the window of Export's limit.
+const exportWindow = time.Hour
+
+// Export counts an export of account's data, refusing it once limit exports fell in the hour;
+// a zero limit allows every export.
+func (t *Throttle) Export(ctx context.Context, account string, limit int) error {
+	if err := t.allow(ctx, exportKey(account), limit, exportWindow); err != nil {
+		return fmt.Errorf("count export: %w", err)
+	}
+	return nil
+}
+
 // AdmitToken admits a check of a one-time token sent from address. A wrong token counts towards
 // the address's lockout like a failed login; a right one forgives nothing. An empty address is
 // not counted.
@@ -267,6 +279,7 @@ func registerKey(address string) string {
 func mailAccountKey(account string) string { return "mail/account/" + account }
 func mailIPKey(address string) string      { return "mail/ip/" + address }
 func tokenKey(address string) string       { return "token/ip/" + address }
+func exportKey(account string) string      { return "export/account/" + account }
 
 func (t *Throttle) now() time.Time {
 	return t.clock.Now().UTC()

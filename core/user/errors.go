@@ -11,6 +11,9 @@ var ErrNotFound = errors.New("user not found")
 // ErrEmailTaken means another account already uses the normalised email.
 var ErrEmailTaken = errors.New("email already registered")
 
+// ErrNotDeleted means Eraser was asked to erase a user that is not deleted.
+var ErrNotDeleted = errors.New("user is not deleted")
+
 // ErrConflict means the user changed between read and write; the caller may retry.
 var ErrConflict = errors.New("user was modified concurrently")
 

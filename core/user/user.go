@@ -42,6 +42,13 @@ type User struct {
 	CreatedAt    time.Time
 	LastLogin    *time.Time
 	Profile      Profile
+	// Roles are what the account may do beyond its own data; none for most.
+	Roles []Role
+	// ResetRequired: an operator asked for a new password; login is refused until a reset sets one.
+	ResetRequired bool
+	// DeletedAt is when the account was deleted. A store answers ErrNotFound for a deleted user
+	// from then on, and Eraser removes what is left of it.
+	DeletedAt *time.Time
 	// TokenEpoch counts password changes; a session minted under an older epoch is no longer valid,
 	// except KeptSession, the session that made the latest change.
 	TokenEpoch  int64
@@ -89,7 +96,36 @@ func (u *User) RecordLogin(at time.Time, upgradedHash string) {
 func (u *User) ResetPassword(hash string) {
 	u.ChangePassword(hash, "")
 	u.IsVerified = true
+	u.ResetRequired = false
 	u.Tokens = nil
+}
+
+// Deactivate switches the account off and ends every session; it stays off until Activate.
+func (u *User) Deactivate() {
+	u.IsActive = false
+	u.EndSessions("")
+}
+
+// Activate switches the account back on; the sessions Deactivate ended stay ended.
+func (u *User) Activate() { u.IsActive = true }
+
+// RequireReset ends every session and refuses login until the password is reset; the links out
+// are void, so only a reset link issued from now on sets the next password.
+func (u *User) RequireReset() {
+	u.ResetRequired = true
+	u.Tokens = nil
+	u.EndSessions("")
+}
+
+// Delete marks the account deleted at at: every session ends at once, and every token and queued
+// notice goes. The store hides the account from then on and its Eraser removes the rest.
+func (u *User) Delete(at time.Time) {
+	t := at.UTC()
+	u.DeletedAt = &t
+	u.IsActive = false
+	u.Tokens = nil
+	u.Outbox = nil
+	u.EndSessions("")
 }
 
 // ChangeEmail moves the account to email, proven by a token mailed there; every other token,
