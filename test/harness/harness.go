@@ -115,6 +115,20 @@ func stopApp(t testing.TB, fxApp *fxtest.App, timeout time.Duration) {
 // Stop shuts the service down before t ends, for tests that start it again on the same data.
 func (s *Service) Stop() { s.stop() }
 
+// MakeAdmin gives the account at email the admin role straight in the store, as `authd admin
+// grant` does.
+func (s *Service) MakeAdmin(ctx context.Context, email string) error {
+	u, err := s.Users.ByEmail(ctx, email)
+	if err != nil {
+		return err
+	}
+	_, err = s.Users.Update(ctx, u.ID, func(u *user.User) error {
+		u.Grant(user.RoleAdmin)
+		return nil
+	})
+	return err
+}
+
 // Deactivate switches an account off the way an operator would, directly in the store.
 func (s *Service) Deactivate(ctx context.Context, email string) error {
 	u, err := s.Users.ByEmail(ctx, email)
