@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
 )
 
 // MinSecretLen is the shortest HS256 key accepted: RFC 7518 asks for a key as long as the hash output.
@@ -52,6 +53,9 @@ type claims struct {
 	jwt.RegisteredClaims
 	SessionID string `json:"sid"`
 	TokenType string `json:"token_type"`
+	// Roles is on access tokens only, [] for an account without any: what the account held when
+	// the token was issued, for clients to read. The service re-reads them on every request.
+	Roles *[]string `json:"roles,omitempty"`
 }
 
 // New returns a Codec; it refuses HS256 secrets shorter than MinSecretLen and EdDSA without keys.
@@ -124,6 +128,7 @@ func (c *Codec) Sign(cl credential.Claims) (string, error) {
 		},
 		SessionID: cl.SessionID,
 		TokenType: string(cl.Kind),
+		Roles:     roleNames(cl),
 	})
 	if c.kid != "" {
 		tok.Header["kid"] = c.kid
@@ -156,10 +161,28 @@ func (c *Codec) Verify(token string, kind credential.TokenKind) (credential.Clai
 	if cl.Subject == "" || cl.SessionID == "" || cl.ID == "" || cl.IssuedAt == nil {
 		return credential.Claims{}, fmt.Errorf("token lacks sub, sid, jti or iat: %w", credential.ErrInvalidToken)
 	}
-	return credential.Claims{
+	out := credential.Claims{
 		Kind: kind, ID: cl.ID, Subject: cl.Subject, SessionID: cl.SessionID,
 		IssuedAt: cl.IssuedAt.Time, ExpiresAt: cl.ExpiresAt.Time,
-	}, nil
+	}
+	if cl.Roles != nil {
+		for _, r := range *cl.Roles {
+			out.Roles = append(out.Roles, user.Role(r))
+		}
+	}
+	return out, nil
+}
+
+// roleNames is the roles claim of cl's token: the roles of an access token, none on a refresh one.
+func roleNames(cl credential.Claims) *[]string {
+	if cl.Kind != credential.Access {
+		return nil
+	}
+	names := make([]string, 0, len(cl.Roles))
+	for _, r := range cl.Roles {
+		names = append(names, string(r))
+	}
+	return &names
 }
 
 // key finds the verification key the token's kid names among the configured ones, for a header

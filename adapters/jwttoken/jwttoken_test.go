@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/authd/authd/core/credential"
+	"github.com/authd/authd/core/user"
 )
 
 var (
@@ -49,6 +51,45 @@ func TestRoundTrip(t *testing.T) {
 		want := validClaims(kind)
 		if got.ID != want.ID || got.Subject != want.Subject || got.SessionID != want.SessionID || !got.ExpiresAt.Equal(want.ExpiresAt) {
 			t.Errorf("claims = %+v, want %+v", got, want)
+		}
+	}
+}
+
+func TestRolesClaim(t *testing.T) {
+	t.Parallel()
+	c := newCodec(t)
+	for _, tc := range []struct {
+		kind  credential.TokenKind
+		roles []user.Role
+		want  string // the raw claim
+	}{
+		{credential.Access, []user.Role{user.RoleAdmin}, `"roles":["admin"]`},
+		{credential.Access, nil, `"roles":[]`},
+		{credential.Refresh, []user.Role{user.RoleAdmin}, ""},
+	} {
+		cl := validClaims(tc.kind)
+		cl.Roles = tc.roles
+		tok, err := c.Sign(cl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has := strings.Contains(string(payload), `"roles"`); tc.want == "" && has || tc.want != "" && !strings.Contains(string(payload), tc.want) {
+			t.Errorf("%s token with roles %v: payload %s, want %q", tc.kind, tc.roles, payload, tc.want)
+		}
+		got, err := c.Verify(tok, tc.kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tc.roles
+		if tc.kind == credential.Refresh {
+			want = nil
+		}
+		if !slices.Equal(got.Roles, want) {
+			t.Errorf("%s token: roles %v, want %v", tc.kind, got.Roles, want)
 		}
 	}
 }
