@@ -429,6 +429,9 @@ func assertSameUser(t *testing.T, got, want *user.User) {
 	if (g.LastLogin == nil) != (w.LastLogin == nil) || (g.LastLogin != nil && !g.LastLogin.Equal(*w.LastLogin)) {
 		t.Errorf("LastLogin = %v, want %v", g.LastLogin, w.LastLogin)
 	}
+	if (g.DeletedAt == nil) != (w.DeletedAt == nil) || (g.DeletedAt != nil && !g.DeletedAt.Equal(*w.DeletedAt)) {
+		t.Errorf("DeletedAt = %v, want %v", g.DeletedAt, w.DeletedAt)
+	}
 	if !samePtr(g.Profile.Bio, w.Profile.Bio) || !samePtr(g.Profile.PhoneNumber, w.Profile.PhoneNumber) {
 		t.Errorf("Profile = %+v, want %+v", g.Profile, w.Profile)
 	}
@@ -454,7 +457,7 @@ func assertSameUser(t *testing.T, got, want *user.User) {
 	}
 	g.Tokens, w.Tokens, g.Outbox, w.Outbox, g.Events, w.Events = nil, nil, nil, nil, nil, nil
 	g.CreatedAt, w.CreatedAt = time.Time{}, time.Time{}
-	g.LastLogin, w.LastLogin = nil, nil
+	g.LastLogin, w.LastLogin, g.DeletedAt, w.DeletedAt = nil, nil, nil, nil
 	g.Profile.Bio, w.Profile.Bio, g.Profile.PhoneNumber, w.Profile.PhoneNumber = nil, nil, nil, nil
 	if !reflect.DeepEqual(g, w) {
 		t.Errorf("user = %+v\nwant   %+v", g, w)

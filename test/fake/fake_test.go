@@ -54,3 +54,13 @@ func TestEventsContract(t *testing.T) {
 		return contract.Stores{Users: users, Sessions: fake.NewSessions(users), Outbox: users.Mail, Timeline: users.Timeline}
 	})
 }
+
+func TestAccountsContract(t *testing.T) {
+	contract.Accounts(t, func(*testing.T) contract.AccountStores {
+		users := fake.NewUsers()
+		return contract.AccountStores{
+			Stores: contract.Stores{Users: users, Sessions: fake.NewSessions(users), Outbox: users.Mail, Timeline: users.Timeline},
+			Lister: users, Eraser: users,
+		}
+	})
+}

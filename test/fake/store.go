@@ -12,12 +12,20 @@ import (
 	"github.com/authd/authd/core/user"
 )
 
-// Users is a map-backed user.Store.
-// Notices a written user carries go to Mail, and events to Timeline, in the same step.
+var (
+	_ user.Store  = (*Users)(nil)
+	_ user.Lister = (*Users)(nil)
+	_ user.Eraser = (*Users)(nil)
+)
+
+// Users is a map-backed user.Store, user.Lister and user.Eraser.
+// Notices a written user carries go to Mail, and events to Timeline, in the same step. A deleted
+// user stays in byID, hidden, until Erase; its email leaves byEmail in the write that deletes it.
 type Users struct {
 	mu       sync.Mutex
 	byID     map[user.ID]user.User
 	byEmail  map[string]user.ID
+	sessions *Sessions // the last NewSessions over these users, whose sessions Erase removes
 	Mail     *Outbox
 	Timeline *Timeline
 }
@@ -57,7 +65,7 @@ func (s *Users) ByID(_ context.Context, id user.ID) (*user.User, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.byID[id]
-	if !ok {
+	if !ok || u.DeletedAt != nil {
 		return nil, user.ErrNotFound
 	}
 	c := clone(u)
@@ -84,7 +92,7 @@ func (s *Users) Update(_ context.Context, id user.ID, change func(*user.User) er
 
 func (s *Users) update(id user.ID, change func(*user.User) error) (*user.User, error) {
 	old, ok := s.byID[id]
-	if !ok {
+	if !ok || old.DeletedAt != nil {
 		return nil, user.ErrNotFound
 	}
 	u := clone(old)
@@ -100,6 +108,9 @@ func (s *Users) update(id user.ID, change func(*user.User) error) (*user.User, e
 		}
 		delete(s.byEmail, old.Email)
 		s.byEmail[u.Email] = id
+	}
+	if u.DeletedAt != nil {
+		delete(s.byEmail, u.Email)
 	}
 	s.post(&u)
 	s.byID[id] = clone(u)
@@ -119,6 +130,13 @@ func clone(u user.User) user.User {
 		p := *u.Profile.PhoneNumber
 		u.Profile.PhoneNumber = &p
 	}
+	if u.DeletedAt != nil {
+		t := *u.DeletedAt
+		u.DeletedAt = &t
+	}
+	if u.Roles != nil {
+		u.Roles = append([]user.Role(nil), u.Roles...)
+	}
 	u.Tokens = append([]user.Token(nil), u.Tokens...)
 	u.Outbox = append([]user.Notice(nil), u.Outbox...)
 	u.Events = append([]audit.Event(nil), u.Events...)
@@ -134,7 +152,11 @@ type Sessions struct {
 
 // NewSessions returns an empty Sessions whose Open records logins in users.
 func NewSessions(users *Users) *Sessions {
-	return &Sessions{users: users, byID: map[string]credential.Session{}}
+	s := &Sessions{users: users, byID: map[string]credential.Session{}}
+	users.mu.Lock()
+	users.sessions = s
+	users.mu.Unlock()
+	return s
 }
 
 // Create implements credential.SessionStore.
