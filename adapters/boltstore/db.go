@@ -52,7 +52,7 @@ func Open(path string) (*DB, error) {
 	err = b.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{
 			bucketUsers, bucketEmails, bucketSessions, bucketAttempts, bucketMail,
-			bucketEvents, bucketEventIDs, bucketEventsByTime, bucketCheckpoints,
+			bucketEvents, bucketEventIDs, bucketEventsByTime, bucketCheckpoints, bucketDeletedUsers,
 		} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)

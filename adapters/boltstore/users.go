@@ -15,6 +15,10 @@ var _ user.Store = (*Users)(nil)
 // Users is a user.Store: documents in the users bucket by id, and an emails bucket from normalised
 // email to id that makes emails unique. The notices a written user carries go into the mail bucket
 // (see Outbox), and its events onto its timeline (see Timeline), in the same transaction.
+//
+// The write that deletes a user removes its entry in the emails bucket and enters it in the
+// deleted_users bucket, in the same transaction: from then on its email is free and every read
+// answers user.ErrNotFound, while its document waits for Erase (see accounts.go).
 type Users struct {
 	bolt *file
 }
@@ -137,7 +141,11 @@ func updateUser(tx *bolt.Tx, id user.ID, change func(*user.User) error, refuse f
 	if err := ownEvents(string(id), u.Events); err != nil {
 		return nil, err
 	}
-	if u.Email != doc.Email {
+	if u.DeletedAt != nil {
+		if err := unindexDeleted(tx, id, doc.Email, *u.DeletedAt); err != nil {
+			return nil, err
+		}
+	} else if u.Email != doc.Email {
 		emails := tx.Bucket(bucketEmails)
 		if owner := emails.Get([]byte(u.Email)); owner != nil && string(owner) != string(id) {
 			refuse(user.ErrEmailTaken)
@@ -167,7 +175,17 @@ func updateUser(tx *bolt.Tx, id user.ID, change func(*user.User) error, refuse f
 	return u, nil
 }
 
+// getUser reads the live user with id: user.ErrNotFound for a deleted one, as for none.
 func getUser(tx *bolt.Tx, id []byte) (userDoc, error) {
+	doc, err := loadUser(tx, id)
+	if err == nil && doc.DeletedAt != nil {
+		return userDoc{}, user.ErrNotFound
+	}
+	return doc, err
+}
+
+// loadUser reads the document stored under id, deleted or not.
+func loadUser(tx *bolt.Tx, id []byte) (userDoc, error) {
 	raw := tx.Bucket(bucketUsers).Get(id)
 	if raw == nil {
 		return userDoc{}, user.ErrNotFound
