@@ -91,7 +91,16 @@ func New(o Options) http.Handler {
 	r.HandleFunc(v1+"/users/me/sessions/{session_id}", a.authenticated(a.endSession)).Methods(http.MethodDelete)
 	r.HandleFunc(v1+"/users/me/security-events", a.authenticated(a.securityEvents)).Methods(http.MethodGet)
 	r.HandleFunc(v1+"/users/me/security-events/verify", a.authenticated(a.verifyTimeline)).Methods(http.MethodGet)
+	r.HandleFunc(v1+"/users/me", a.authenticated(a.deleteMe)).Methods(http.MethodDelete)
+	r.HandleFunc(v1+"/users/me/export", a.authenticated(a.exportMe)).Methods(http.MethodGet)
 	r.HandleFunc(v1+"/users/{user_id}", a.authenticated(a.publicUser)).Methods(http.MethodGet)
+	r.HandleFunc(v1+"/admin/users", a.admin(a.listUsers)).Methods(http.MethodGet)
+	r.HandleFunc(v1+"/admin/users/{user_id}", a.admin(a.adminUser)).Methods(http.MethodGet)
+	r.HandleFunc(v1+"/admin/users/{user_id}", a.admin(a.deleteUser)).Methods(http.MethodDelete)
+	r.HandleFunc(v1+"/admin/users/{user_id}/deactivate", a.admin(a.operatorAction((*credential.Service).Deactivate))).Methods(http.MethodPost)
+	r.HandleFunc(v1+"/admin/users/{user_id}/activate", a.admin(a.operatorAction((*credential.Service).Activate))).Methods(http.MethodPost)
+	r.HandleFunc(v1+"/admin/users/{user_id}/require-password-reset", a.admin(a.operatorAction((*credential.Service).RequireReset))).Methods(http.MethodPost)
+	r.HandleFunc(v1+"/admin/users/{user_id}/revoke-sessions", a.admin(a.revokeUserSessions)).Methods(http.MethodPost)
 
 	return a.middleware(r)
 }

@@ -46,6 +46,9 @@ var errorStatuses = []struct {
 	{user.ErrNotFound, statusError{http.StatusNotFound, "user_not_found", "User not found"}},
 	{credential.ErrInvalidCredentials, statusError{http.StatusUnauthorized, "invalid_credentials", "Incorrect email or password"}},
 	{credential.ErrInactive, statusError{http.StatusForbidden, "inactive_user", "This account is inactive"}},
+	{credential.ErrResetRequired, statusError{http.StatusForbidden, "password_reset_required", "A password reset is required before logging in: use forgot-password"}},
+	{credential.ErrAdminRequired, statusError{http.StatusForbidden, "admin_required", "This operation requires the admin role"}},
+	{credential.ErrOwnAccount, statusError{http.StatusConflict, "own_account", "An administrator cannot do this to their own account"}},
 	{credential.ErrRefreshReused, statusError{http.StatusUnauthorized, "refresh_token_reused", "Refresh token was already used; the session has been revoked"}},
 	{credential.ErrSessionNotFound, statusError{http.StatusNotFound, "session_not_found", "Session not found"}},
 	{credential.ErrSessionRevoked, statusError{http.StatusUnauthorized, "session_revoked", "The session has ended; log in again"}},
@@ -147,6 +150,8 @@ const (
 	typeIntParsing      = "int_parsing"
 	typeGreaterEqual    = "greater_than_equal"
 	typeLessEqual       = "less_than_equal"
+	typeBoolParsing     = "bool_parsing"
+	typeDatetime        = "datetime_from_date_parsing"
 	typeTooManyErrors   = "too_many_errors" // the last item of a 422 that lists only the first maxProblems
 )
 

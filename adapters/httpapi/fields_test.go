@@ -35,6 +35,7 @@ func TestFieldsMatchTheDocument(t *testing.T) {
 		"POST /api/v1/users/me/email":                  changeEmailFields,
 		"POST /api/v1/users/me/email/confirm":          linkFields,
 		"POST /api/v1/users/me/sessions/revoke-others": endOthersFields,
+		"DELETE /api/v1/users/me":                      deleteMeFields,
 	} {
 		t.Run(op, func(t *testing.T) {
 			t.Parallel()

@@ -60,6 +60,8 @@ func loginOutcome(err error) (outcome string, ok bool) {
 		return "throttled", true
 	case errors.Is(err, credential.ErrInactive):
 		return "inactive", true
+	case errors.Is(err, credential.ErrResetRequired):
+		return "reset_required", true
 	case errors.As(err, &many), errors.As(err, &one):
 		return "", false
 	}

@@ -201,6 +201,7 @@ func TestLoginOutcome(t *testing.T) {
 		{fmt.Errorf("login: %w", credential.ErrInvalidCredentials), "bad_credentials"},
 		{&throttle.ThrottledError{RetryAfter: time.Minute}, "throttled"},
 		{credential.ErrInactive, "inactive"},
+		{credential.ErrResetRequired, "reset_required"},
 		{storage.ErrUnavailable, "error"},
 		{errors.New("boom"), "error"},
 		{&user.ValidationError{Field: "email"}, ""},

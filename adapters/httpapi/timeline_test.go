@@ -357,6 +357,8 @@ func TestTimelineMatchesTheDocument(t *testing.T) {
 	kinds := []audit.Kind{
 		audit.Registered, audit.LoginSucceeded, audit.LoginFailed, audit.LockoutStarted, audit.PasswordChanged, audit.PasswordReset,
 		audit.EmailVerified, audit.EmailChangeRequested, audit.EmailChanged, audit.SessionRevoked, audit.RefreshReuseDetected,
+		audit.AccountDeactivated, audit.AccountActivated, audit.PasswordResetRequired, audit.AccountDeleted, audit.RoleGranted,
+		audit.RoleRevoked, audit.AccountExported,
 	}
 	var documented []string
 	for _, v := range doc.spec.Components.Schemas["SecurityEvent"].Value.Properties["type"].Value.Enum {

@@ -167,13 +167,17 @@ func viewEventPage(events []audit.Event, limit int) eventPageView {
 	}
 	out := eventPageView{Events: make([]eventView, 0, len(events)), Next: next}
 	for _, e := range events {
-		out.Events = append(out.Events, eventView{
-			Seq: e.Seq, ID: e.ID, Type: string(e.Kind), At: e.At.UTC().Format(eventTime),
-			SessionID: orNull(e.SessionID), ClientIP: orNull(e.IP), Detail: orNull(e.Detail),
-			PrevHash: orNull(e.Prev), Hash: e.Hash(),
-		})
+		out.Events = append(out.Events, viewEvent(e))
 	}
 	return out
+}
+
+func viewEvent(e audit.Event) eventView {
+	return eventView{
+		Seq: e.Seq, ID: e.ID, Type: string(e.Kind), At: e.At.UTC().Format(eventTime),
+		SessionID: orNull(e.SessionID), ClientIP: orNull(e.IP), Detail: orNull(e.Detail),
+		PrevHash: orNull(e.Prev), Hash: e.Hash(),
+	}
 }
 
 func viewReport(r audit.Report) reportView {

@@ -19,36 +19,56 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AdminUserRoles.
+const (
+	Admin AdminUserRoles = "admin"
+)
+
+// Valid indicates whether the value is a known member of the AdminUserRoles enum.
+func (e AdminUserRoles) Valid() bool {
+	switch e {
+	case Admin:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ErrorCode.
 const (
-	ErrorCodeAlreadyVerified      ErrorCode = "already_verified"
-	ErrorCodeBodyTooLarge         ErrorCode = "body_too_large"
-	ErrorCodeConflict             ErrorCode = "conflict"
-	ErrorCodeEmailTaken           ErrorCode = "email_taken"
-	ErrorCodeInactiveUser         ErrorCode = "inactive_user"
-	ErrorCodeInternalError        ErrorCode = "internal_error"
-	ErrorCodeInvalidCredentials   ErrorCode = "invalid_credentials"
-	ErrorCodeInvalidLink          ErrorCode = "invalid_link"
-	ErrorCodeInvalidToken         ErrorCode = "invalid_token"
-	ErrorCodeMalformedBody        ErrorCode = "malformed_body"
-	ErrorCodeMethodNotAllowed     ErrorCode = "method_not_allowed"
-	ErrorCodeNotAuthenticated     ErrorCode = "not_authenticated"
-	ErrorCodeNotFound             ErrorCode = "not_found"
-	ErrorCodeNotReady             ErrorCode = "not_ready"
-	ErrorCodeRefreshTokenReused   ErrorCode = "refresh_token_reused"
-	ErrorCodeSessionNotFound      ErrorCode = "session_not_found"
-	ErrorCodeSessionRevoked       ErrorCode = "session_revoked"
-	ErrorCodeStorageUnavailable   ErrorCode = "storage_unavailable"
-	ErrorCodeTimeout              ErrorCode = "timeout"
-	ErrorCodeTooManyAttempts      ErrorCode = "too_many_attempts"
-	ErrorCodeUnsupportedMediaType ErrorCode = "unsupported_media_type"
-	ErrorCodeUserNotFound         ErrorCode = "user_not_found"
-	ErrorCodeWrongPassword        ErrorCode = "wrong_password"
+	ErrorCodeAdminRequired         ErrorCode = "admin_required"
+	ErrorCodeAlreadyVerified       ErrorCode = "already_verified"
+	ErrorCodeBodyTooLarge          ErrorCode = "body_too_large"
+	ErrorCodeConflict              ErrorCode = "conflict"
+	ErrorCodeEmailTaken            ErrorCode = "email_taken"
+	ErrorCodeInactiveUser          ErrorCode = "inactive_user"
+	ErrorCodeInternalError         ErrorCode = "internal_error"
+	ErrorCodeInvalidCredentials    ErrorCode = "invalid_credentials"
+	ErrorCodeInvalidLink           ErrorCode = "invalid_link"
+	ErrorCodeInvalidToken          ErrorCode = "invalid_token"
+	ErrorCodeMalformedBody         ErrorCode = "malformed_body"
+	ErrorCodeMethodNotAllowed      ErrorCode = "method_not_allowed"
+	ErrorCodeNotAuthenticated      ErrorCode = "not_authenticated"
+	ErrorCodeNotFound              ErrorCode = "not_found"
+	ErrorCodeNotReady              ErrorCode = "not_ready"
+	ErrorCodeOwnAccount            ErrorCode = "own_account"
+	ErrorCodePasswordResetRequired ErrorCode = "password_reset_required"
+	ErrorCodeRefreshTokenReused    ErrorCode = "refresh_token_reused"
+	ErrorCodeSessionNotFound       ErrorCode = "session_not_found"
+	ErrorCodeSessionRevoked        ErrorCode = "session_revoked"
+	ErrorCodeStorageUnavailable    ErrorCode = "storage_unavailable"
+	ErrorCodeTimeout               ErrorCode = "timeout"
+	ErrorCodeTooManyAttempts       ErrorCode = "too_many_attempts"
+	ErrorCodeUnsupportedMediaType  ErrorCode = "unsupported_media_type"
+	ErrorCodeUserNotFound          ErrorCode = "user_not_found"
+	ErrorCodeWrongPassword         ErrorCode = "wrong_password"
 )
 
 // Valid indicates whether the value is a known member of the ErrorCode enum.
 func (e ErrorCode) Valid() bool {
 	switch e {
+	case ErrorCodeAdminRequired:
+		return true
 	case ErrorCodeAlreadyVerified:
 		return true
 	case ErrorCodeBodyTooLarge:
@@ -77,6 +97,10 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeNotReady:
 		return true
+	case ErrorCodeOwnAccount:
+		return true
+	case ErrorCodePasswordResetRequired:
+		return true
 	case ErrorCodeRefreshTokenReused:
 		return true
 	case ErrorCodeSessionNotFound:
@@ -102,6 +126,10 @@ func (e ErrorCode) Valid() bool {
 
 // Defines values for SecurityEventType.
 const (
+	SecurityEventTypeAccountActivated          SecurityEventType = "account_activated"
+	SecurityEventTypeAccountDeactivated        SecurityEventType = "account_deactivated"
+	SecurityEventTypeAccountDeleted            SecurityEventType = "account_deleted"
+	SecurityEventTypeAccountExported           SecurityEventType = "account_exported"
 	SecurityEventTypeEmailChangeRequested      SecurityEventType = "email_change_requested"
 	SecurityEventTypeEmailChanged              SecurityEventType = "email_changed"
 	SecurityEventTypeEmailVerified             SecurityEventType = "email_verified"
@@ -110,14 +138,25 @@ const (
 	SecurityEventTypeLoginSucceeded            SecurityEventType = "login_succeeded"
 	SecurityEventTypePasswordChanged           SecurityEventType = "password_changed"
 	SecurityEventTypePasswordReset             SecurityEventType = "password_reset"
+	SecurityEventTypePasswordResetRequired     SecurityEventType = "password_reset_required"
 	SecurityEventTypeRefreshTokenReuseDetected SecurityEventType = "refresh_token_reuse_detected"
 	SecurityEventTypeRegistered                SecurityEventType = "registered"
+	SecurityEventTypeRoleGranted               SecurityEventType = "role_granted"
+	SecurityEventTypeRoleRevoked               SecurityEventType = "role_revoked"
 	SecurityEventTypeSessionRevoked            SecurityEventType = "session_revoked"
 )
 
 // Valid indicates whether the value is a known member of the SecurityEventType enum.
 func (e SecurityEventType) Valid() bool {
 	switch e {
+	case SecurityEventTypeAccountActivated:
+		return true
+	case SecurityEventTypeAccountDeactivated:
+		return true
+	case SecurityEventTypeAccountDeleted:
+		return true
+	case SecurityEventTypeAccountExported:
+		return true
 	case SecurityEventTypeEmailChangeRequested:
 		return true
 	case SecurityEventTypeEmailChanged:
@@ -134,9 +173,15 @@ func (e SecurityEventType) Valid() bool {
 		return true
 	case SecurityEventTypePasswordReset:
 		return true
+	case SecurityEventTypePasswordResetRequired:
+		return true
 	case SecurityEventTypeRefreshTokenReuseDetected:
 		return true
 	case SecurityEventTypeRegistered:
+		return true
+	case SecurityEventTypeRoleGranted:
+		return true
+	case SecurityEventTypeRoleRevoked:
 		return true
 	case SecurityEventTypeSessionRevoked:
 		return true
@@ -154,6 +199,21 @@ const (
 func (e TokenPairTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AdminRequiredCode.
+const (
+	AdminRequiredCodeAdminRequired AdminRequiredCode = "admin_required"
+)
+
+// Valid indicates whether the value is a known member of the AdminRequiredCode enum.
+func (e AdminRequiredCode) Valid() bool {
+	switch e {
+	case AdminRequiredCodeAdminRequired:
 		return true
 	default:
 		return false
@@ -301,6 +361,24 @@ func (e NotReadyCode) Valid() bool {
 	}
 }
 
+// Defines values for OwnAccountCode.
+const (
+	OwnAccountCodeConflict   OwnAccountCode = "conflict"
+	OwnAccountCodeOwnAccount OwnAccountCode = "own_account"
+)
+
+// Valid indicates whether the value is a known member of the OwnAccountCode enum.
+func (e OwnAccountCode) Valid() bool {
+	switch e {
+	case OwnAccountCodeConflict:
+		return true
+	case OwnAccountCodeOwnAccount:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PayloadTooLargeCode.
 const (
 	PayloadTooLargeCodeBodyTooLarge PayloadTooLargeCode = "body_too_large"
@@ -400,6 +478,21 @@ func (e UnsupportedMediaTypeCode) Valid() bool {
 	}
 }
 
+// Defines values for UserNotFoundCode.
+const (
+	UserNotFoundCodeUserNotFound UserNotFoundCode = "user_not_found"
+)
+
+// Valid indicates whether the value is a known member of the UserNotFoundCode enum.
+func (e UserNotFoundCode) Valid() bool {
+	switch e {
+	case UserNotFoundCodeUserNotFound:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetJWKS200JSONResponseBodyKeysAlg.
 const (
 	EdDSA GetJWKS200JSONResponseBodyKeysAlg = "EdDSA"
@@ -454,6 +547,666 @@ const (
 func (e GetJWKS200JSONResponseBodyKeysUse) Valid() bool {
 	switch e {
 	case Sig:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUsers401JSONResponseBodyCode.
+const (
+	ListUsers401JSONResponseBodyCodeInvalidToken     ListUsers401JSONResponseBodyCode = "invalid_token"
+	ListUsers401JSONResponseBodyCodeNotAuthenticated ListUsers401JSONResponseBodyCode = "not_authenticated"
+	ListUsers401JSONResponseBodyCodeSessionRevoked   ListUsers401JSONResponseBodyCode = "session_revoked"
+)
+
+// Valid indicates whether the value is a known member of the ListUsers401JSONResponseBodyCode enum.
+func (e ListUsers401JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ListUsers401JSONResponseBodyCodeInvalidToken:
+		return true
+	case ListUsers401JSONResponseBodyCodeNotAuthenticated:
+		return true
+	case ListUsers401JSONResponseBodyCodeSessionRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUsers403JSONResponseBodyCode.
+const (
+	ListUsers403JSONResponseBodyCodeAdminRequired ListUsers403JSONResponseBodyCode = "admin_required"
+)
+
+// Valid indicates whether the value is a known member of the ListUsers403JSONResponseBodyCode enum.
+func (e ListUsers403JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ListUsers403JSONResponseBodyCodeAdminRequired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUsers500JSONResponseBodyCode.
+const (
+	ListUsers500JSONResponseBodyCodeInternalError ListUsers500JSONResponseBodyCode = "internal_error"
+)
+
+// Valid indicates whether the value is a known member of the ListUsers500JSONResponseBodyCode enum.
+func (e ListUsers500JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ListUsers500JSONResponseBodyCodeInternalError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUsers503JSONResponseBodyCode.
+const (
+	ListUsers503JSONResponseBodyCodeStorageUnavailable ListUsers503JSONResponseBodyCode = "storage_unavailable"
+	ListUsers503JSONResponseBodyCodeTimeout            ListUsers503JSONResponseBodyCode = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the ListUsers503JSONResponseBodyCode enum.
+func (e ListUsers503JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ListUsers503JSONResponseBodyCodeStorageUnavailable:
+		return true
+	case ListUsers503JSONResponseBodyCodeTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteUser401JSONResponseBodyCode.
+const (
+	DeleteUser401JSONResponseBodyCodeInvalidToken     DeleteUser401JSONResponseBodyCode = "invalid_token"
+	DeleteUser401JSONResponseBodyCodeNotAuthenticated DeleteUser401JSONResponseBodyCode = "not_authenticated"
+	DeleteUser401JSONResponseBodyCodeSessionRevoked   DeleteUser401JSONResponseBodyCode = "session_revoked"
+)
+
+// Valid indicates whether the value is a known member of the DeleteUser401JSONResponseBodyCode enum.
+func (e DeleteUser401JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteUser401JSONResponseBodyCodeInvalidToken:
+		return true
+	case DeleteUser401JSONResponseBodyCodeNotAuthenticated:
+		return true
+	case DeleteUser401JSONResponseBodyCodeSessionRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteUser403JSONResponseBodyCode.
+const (
+	DeleteUser403JSONResponseBodyCodeAdminRequired DeleteUser403JSONResponseBodyCode = "admin_required"
+)
+
+// Valid indicates whether the value is a known member of the DeleteUser403JSONResponseBodyCode enum.
+func (e DeleteUser403JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteUser403JSONResponseBodyCodeAdminRequired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteUser404JSONResponseBodyCode.
+const (
+	DeleteUser404JSONResponseBodyCodeUserNotFound DeleteUser404JSONResponseBodyCode = "user_not_found"
+)
+
+// Valid indicates whether the value is a known member of the DeleteUser404JSONResponseBodyCode enum.
+func (e DeleteUser404JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteUser404JSONResponseBodyCodeUserNotFound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteUser409JSONResponseBodyCode.
+const (
+	DeleteUser409JSONResponseBodyCodeConflict   DeleteUser409JSONResponseBodyCode = "conflict"
+	DeleteUser409JSONResponseBodyCodeOwnAccount DeleteUser409JSONResponseBodyCode = "own_account"
+)
+
+// Valid indicates whether the value is a known member of the DeleteUser409JSONResponseBodyCode enum.
+func (e DeleteUser409JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteUser409JSONResponseBodyCodeConflict:
+		return true
+	case DeleteUser409JSONResponseBodyCodeOwnAccount:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteUser500JSONResponseBodyCode.
+const (
+	DeleteUser500JSONResponseBodyCodeInternalError DeleteUser500JSONResponseBodyCode = "internal_error"
+)
+
+// Valid indicates whether the value is a known member of the DeleteUser500JSONResponseBodyCode enum.
+func (e DeleteUser500JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteUser500JSONResponseBodyCodeInternalError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteUser503JSONResponseBodyCode.
+const (
+	DeleteUser503JSONResponseBodyCodeStorageUnavailable DeleteUser503JSONResponseBodyCode = "storage_unavailable"
+	DeleteUser503JSONResponseBodyCodeTimeout            DeleteUser503JSONResponseBodyCode = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the DeleteUser503JSONResponseBodyCode enum.
+func (e DeleteUser503JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteUser503JSONResponseBodyCodeStorageUnavailable:
+		return true
+	case DeleteUser503JSONResponseBodyCodeTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAdminUser401JSONResponseBodyCode.
+const (
+	GetAdminUser401JSONResponseBodyCodeInvalidToken     GetAdminUser401JSONResponseBodyCode = "invalid_token"
+	GetAdminUser401JSONResponseBodyCodeNotAuthenticated GetAdminUser401JSONResponseBodyCode = "not_authenticated"
+	GetAdminUser401JSONResponseBodyCodeSessionRevoked   GetAdminUser401JSONResponseBodyCode = "session_revoked"
+)
+
+// Valid indicates whether the value is a known member of the GetAdminUser401JSONResponseBodyCode enum.
+func (e GetAdminUser401JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case GetAdminUser401JSONResponseBodyCodeInvalidToken:
+		return true
+	case GetAdminUser401JSONResponseBodyCodeNotAuthenticated:
+		return true
+	case GetAdminUser401JSONResponseBodyCodeSessionRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAdminUser403JSONResponseBodyCode.
+const (
+	GetAdminUser403JSONResponseBodyCodeAdminRequired GetAdminUser403JSONResponseBodyCode = "admin_required"
+)
+
+// Valid indicates whether the value is a known member of the GetAdminUser403JSONResponseBodyCode enum.
+func (e GetAdminUser403JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case GetAdminUser403JSONResponseBodyCodeAdminRequired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAdminUser404JSONResponseBodyCode.
+const (
+	GetAdminUser404JSONResponseBodyCodeUserNotFound GetAdminUser404JSONResponseBodyCode = "user_not_found"
+)
+
+// Valid indicates whether the value is a known member of the GetAdminUser404JSONResponseBodyCode enum.
+func (e GetAdminUser404JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case GetAdminUser404JSONResponseBodyCodeUserNotFound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAdminUser500JSONResponseBodyCode.
+const (
+	GetAdminUser500JSONResponseBodyCodeInternalError GetAdminUser500JSONResponseBodyCode = "internal_error"
+)
+
+// Valid indicates whether the value is a known member of the GetAdminUser500JSONResponseBodyCode enum.
+func (e GetAdminUser500JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case GetAdminUser500JSONResponseBodyCodeInternalError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAdminUser503JSONResponseBodyCode.
+const (
+	GetAdminUser503JSONResponseBodyCodeStorageUnavailable GetAdminUser503JSONResponseBodyCode = "storage_unavailable"
+	GetAdminUser503JSONResponseBodyCodeTimeout            GetAdminUser503JSONResponseBodyCode = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the GetAdminUser503JSONResponseBodyCode enum.
+func (e GetAdminUser503JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case GetAdminUser503JSONResponseBodyCodeStorageUnavailable:
+		return true
+	case GetAdminUser503JSONResponseBodyCodeTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivateUser401JSONResponseBodyCode.
+const (
+	ActivateUser401JSONResponseBodyCodeInvalidToken     ActivateUser401JSONResponseBodyCode = "invalid_token"
+	ActivateUser401JSONResponseBodyCodeNotAuthenticated ActivateUser401JSONResponseBodyCode = "not_authenticated"
+	ActivateUser401JSONResponseBodyCodeSessionRevoked   ActivateUser401JSONResponseBodyCode = "session_revoked"
+)
+
+// Valid indicates whether the value is a known member of the ActivateUser401JSONResponseBodyCode enum.
+func (e ActivateUser401JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ActivateUser401JSONResponseBodyCodeInvalidToken:
+		return true
+	case ActivateUser401JSONResponseBodyCodeNotAuthenticated:
+		return true
+	case ActivateUser401JSONResponseBodyCodeSessionRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivateUser403JSONResponseBodyCode.
+const (
+	ActivateUser403JSONResponseBodyCodeAdminRequired ActivateUser403JSONResponseBodyCode = "admin_required"
+)
+
+// Valid indicates whether the value is a known member of the ActivateUser403JSONResponseBodyCode enum.
+func (e ActivateUser403JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ActivateUser403JSONResponseBodyCodeAdminRequired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivateUser404JSONResponseBodyCode.
+const (
+	ActivateUser404JSONResponseBodyCodeUserNotFound ActivateUser404JSONResponseBodyCode = "user_not_found"
+)
+
+// Valid indicates whether the value is a known member of the ActivateUser404JSONResponseBodyCode enum.
+func (e ActivateUser404JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ActivateUser404JSONResponseBodyCodeUserNotFound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivateUser409JSONResponseBodyCode.
+const (
+	ActivateUser409JSONResponseBodyCodeConflict   ActivateUser409JSONResponseBodyCode = "conflict"
+	ActivateUser409JSONResponseBodyCodeOwnAccount ActivateUser409JSONResponseBodyCode = "own_account"
+)
+
+// Valid indicates whether the value is a known member of the ActivateUser409JSONResponseBodyCode enum.
+func (e ActivateUser409JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ActivateUser409JSONResponseBodyCodeConflict:
+		return true
+	case ActivateUser409JSONResponseBodyCodeOwnAccount:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivateUser500JSONResponseBodyCode.
+const (
+	ActivateUser500JSONResponseBodyCodeInternalError ActivateUser500JSONResponseBodyCode = "internal_error"
+)
+
+// Valid indicates whether the value is a known member of the ActivateUser500JSONResponseBodyCode enum.
+func (e ActivateUser500JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ActivateUser500JSONResponseBodyCodeInternalError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivateUser503JSONResponseBodyCode.
+const (
+	ActivateUser503JSONResponseBodyCodeStorageUnavailable ActivateUser503JSONResponseBodyCode = "storage_unavailable"
+	ActivateUser503JSONResponseBodyCodeTimeout            ActivateUser503JSONResponseBodyCode = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the ActivateUser503JSONResponseBodyCode enum.
+func (e ActivateUser503JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ActivateUser503JSONResponseBodyCodeStorageUnavailable:
+		return true
+	case ActivateUser503JSONResponseBodyCodeTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeactivateUser401JSONResponseBodyCode.
+const (
+	DeactivateUser401JSONResponseBodyCodeInvalidToken     DeactivateUser401JSONResponseBodyCode = "invalid_token"
+	DeactivateUser401JSONResponseBodyCodeNotAuthenticated DeactivateUser401JSONResponseBodyCode = "not_authenticated"
+	DeactivateUser401JSONResponseBodyCodeSessionRevoked   DeactivateUser401JSONResponseBodyCode = "session_revoked"
+)
+
+// Valid indicates whether the value is a known member of the DeactivateUser401JSONResponseBodyCode enum.
+func (e DeactivateUser401JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeactivateUser401JSONResponseBodyCodeInvalidToken:
+		return true
+	case DeactivateUser401JSONResponseBodyCodeNotAuthenticated:
+		return true
+	case DeactivateUser401JSONResponseBodyCodeSessionRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeactivateUser403JSONResponseBodyCode.
+const (
+	DeactivateUser403JSONResponseBodyCodeAdminRequired DeactivateUser403JSONResponseBodyCode = "admin_required"
+)
+
+// Valid indicates whether the value is a known member of the DeactivateUser403JSONResponseBodyCode enum.
+func (e DeactivateUser403JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeactivateUser403JSONResponseBodyCodeAdminRequired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeactivateUser404JSONResponseBodyCode.
+const (
+	DeactivateUser404JSONResponseBodyCodeUserNotFound DeactivateUser404JSONResponseBodyCode = "user_not_found"
+)
+
+// Valid indicates whether the value is a known member of the DeactivateUser404JSONResponseBodyCode enum.
+func (e DeactivateUser404JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeactivateUser404JSONResponseBodyCodeUserNotFound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeactivateUser409JSONResponseBodyCode.
+const (
+	DeactivateUser409JSONResponseBodyCodeConflict   DeactivateUser409JSONResponseBodyCode = "conflict"
+	DeactivateUser409JSONResponseBodyCodeOwnAccount DeactivateUser409JSONResponseBodyCode = "own_account"
+)
+
+// Valid indicates whether the value is a known member of the DeactivateUser409JSONResponseBodyCode enum.
+func (e DeactivateUser409JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeactivateUser409JSONResponseBodyCodeConflict:
+		return true
+	case DeactivateUser409JSONResponseBodyCodeOwnAccount:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeactivateUser500JSONResponseBodyCode.
+const (
+	DeactivateUser500JSONResponseBodyCodeInternalError DeactivateUser500JSONResponseBodyCode = "internal_error"
+)
+
+// Valid indicates whether the value is a known member of the DeactivateUser500JSONResponseBodyCode enum.
+func (e DeactivateUser500JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeactivateUser500JSONResponseBodyCodeInternalError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeactivateUser503JSONResponseBodyCode.
+const (
+	DeactivateUser503JSONResponseBodyCodeStorageUnavailable DeactivateUser503JSONResponseBodyCode = "storage_unavailable"
+	DeactivateUser503JSONResponseBodyCodeTimeout            DeactivateUser503JSONResponseBodyCode = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the DeactivateUser503JSONResponseBodyCode enum.
+func (e DeactivateUser503JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeactivateUser503JSONResponseBodyCodeStorageUnavailable:
+		return true
+	case DeactivateUser503JSONResponseBodyCodeTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequirePasswordReset401JSONResponseBodyCode.
+const (
+	RequirePasswordReset401JSONResponseBodyCodeInvalidToken     RequirePasswordReset401JSONResponseBodyCode = "invalid_token"
+	RequirePasswordReset401JSONResponseBodyCodeNotAuthenticated RequirePasswordReset401JSONResponseBodyCode = "not_authenticated"
+	RequirePasswordReset401JSONResponseBodyCodeSessionRevoked   RequirePasswordReset401JSONResponseBodyCode = "session_revoked"
+)
+
+// Valid indicates whether the value is a known member of the RequirePasswordReset401JSONResponseBodyCode enum.
+func (e RequirePasswordReset401JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RequirePasswordReset401JSONResponseBodyCodeInvalidToken:
+		return true
+	case RequirePasswordReset401JSONResponseBodyCodeNotAuthenticated:
+		return true
+	case RequirePasswordReset401JSONResponseBodyCodeSessionRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequirePasswordReset403JSONResponseBodyCode.
+const (
+	RequirePasswordReset403JSONResponseBodyCodeAdminRequired RequirePasswordReset403JSONResponseBodyCode = "admin_required"
+)
+
+// Valid indicates whether the value is a known member of the RequirePasswordReset403JSONResponseBodyCode enum.
+func (e RequirePasswordReset403JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RequirePasswordReset403JSONResponseBodyCodeAdminRequired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequirePasswordReset404JSONResponseBodyCode.
+const (
+	RequirePasswordReset404JSONResponseBodyCodeUserNotFound RequirePasswordReset404JSONResponseBodyCode = "user_not_found"
+)
+
+// Valid indicates whether the value is a known member of the RequirePasswordReset404JSONResponseBodyCode enum.
+func (e RequirePasswordReset404JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RequirePasswordReset404JSONResponseBodyCodeUserNotFound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequirePasswordReset409JSONResponseBodyCode.
+const (
+	RequirePasswordReset409JSONResponseBodyCodeConflict   RequirePasswordReset409JSONResponseBodyCode = "conflict"
+	RequirePasswordReset409JSONResponseBodyCodeOwnAccount RequirePasswordReset409JSONResponseBodyCode = "own_account"
+)
+
+// Valid indicates whether the value is a known member of the RequirePasswordReset409JSONResponseBodyCode enum.
+func (e RequirePasswordReset409JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RequirePasswordReset409JSONResponseBodyCodeConflict:
+		return true
+	case RequirePasswordReset409JSONResponseBodyCodeOwnAccount:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequirePasswordReset500JSONResponseBodyCode.
+const (
+	RequirePasswordReset500JSONResponseBodyCodeInternalError RequirePasswordReset500JSONResponseBodyCode = "internal_error"
+)
+
+// Valid indicates whether the value is a known member of the RequirePasswordReset500JSONResponseBodyCode enum.
+func (e RequirePasswordReset500JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RequirePasswordReset500JSONResponseBodyCodeInternalError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RequirePasswordReset503JSONResponseBodyCode.
+const (
+	RequirePasswordReset503JSONResponseBodyCodeStorageUnavailable RequirePasswordReset503JSONResponseBodyCode = "storage_unavailable"
+	RequirePasswordReset503JSONResponseBodyCodeTimeout            RequirePasswordReset503JSONResponseBodyCode = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the RequirePasswordReset503JSONResponseBodyCode enum.
+func (e RequirePasswordReset503JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RequirePasswordReset503JSONResponseBodyCodeStorageUnavailable:
+		return true
+	case RequirePasswordReset503JSONResponseBodyCodeTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RevokeUserSessions401JSONResponseBodyCode.
+const (
+	RevokeUserSessions401JSONResponseBodyCodeInvalidToken     RevokeUserSessions401JSONResponseBodyCode = "invalid_token"
+	RevokeUserSessions401JSONResponseBodyCodeNotAuthenticated RevokeUserSessions401JSONResponseBodyCode = "not_authenticated"
+	RevokeUserSessions401JSONResponseBodyCodeSessionRevoked   RevokeUserSessions401JSONResponseBodyCode = "session_revoked"
+)
+
+// Valid indicates whether the value is a known member of the RevokeUserSessions401JSONResponseBodyCode enum.
+func (e RevokeUserSessions401JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RevokeUserSessions401JSONResponseBodyCodeInvalidToken:
+		return true
+	case RevokeUserSessions401JSONResponseBodyCodeNotAuthenticated:
+		return true
+	case RevokeUserSessions401JSONResponseBodyCodeSessionRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RevokeUserSessions403JSONResponseBodyCode.
+const (
+	RevokeUserSessions403JSONResponseBodyCodeAdminRequired RevokeUserSessions403JSONResponseBodyCode = "admin_required"
+)
+
+// Valid indicates whether the value is a known member of the RevokeUserSessions403JSONResponseBodyCode enum.
+func (e RevokeUserSessions403JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RevokeUserSessions403JSONResponseBodyCodeAdminRequired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RevokeUserSessions404JSONResponseBodyCode.
+const (
+	RevokeUserSessions404JSONResponseBodyCodeUserNotFound RevokeUserSessions404JSONResponseBodyCode = "user_not_found"
+)
+
+// Valid indicates whether the value is a known member of the RevokeUserSessions404JSONResponseBodyCode enum.
+func (e RevokeUserSessions404JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RevokeUserSessions404JSONResponseBodyCodeUserNotFound:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RevokeUserSessions409JSONResponseBodyCode.
+const (
+	RevokeUserSessions409JSONResponseBodyCodeConflict RevokeUserSessions409JSONResponseBodyCode = "conflict"
+)
+
+// Valid indicates whether the value is a known member of the RevokeUserSessions409JSONResponseBodyCode enum.
+func (e RevokeUserSessions409JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RevokeUserSessions409JSONResponseBodyCodeConflict:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RevokeUserSessions500JSONResponseBodyCode.
+const (
+	RevokeUserSessions500JSONResponseBodyCodeInternalError RevokeUserSessions500JSONResponseBodyCode = "internal_error"
+)
+
+// Valid indicates whether the value is a known member of the RevokeUserSessions500JSONResponseBodyCode enum.
+func (e RevokeUserSessions500JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RevokeUserSessions500JSONResponseBodyCodeInternalError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RevokeUserSessions503JSONResponseBodyCode.
+const (
+	RevokeUserSessions503JSONResponseBodyCodeStorageUnavailable RevokeUserSessions503JSONResponseBodyCode = "storage_unavailable"
+	RevokeUserSessions503JSONResponseBodyCodeTimeout            RevokeUserSessions503JSONResponseBodyCode = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the RevokeUserSessions503JSONResponseBodyCode enum.
+func (e RevokeUserSessions503JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case RevokeUserSessions503JSONResponseBodyCodeStorageUnavailable:
+		return true
+	case RevokeUserSessions503JSONResponseBodyCodeTimeout:
 		return true
 	default:
 		return false
@@ -717,13 +1470,16 @@ func (e Login401JSONResponseBodyCode) Valid() bool {
 
 // Defines values for Login403JSONResponseBodyCode.
 const (
-	Login403JSONResponseBodyCodeInactiveUser Login403JSONResponseBodyCode = "inactive_user"
+	Login403JSONResponseBodyCodeInactiveUser          Login403JSONResponseBodyCode = "inactive_user"
+	Login403JSONResponseBodyCodePasswordResetRequired Login403JSONResponseBodyCode = "password_reset_required"
 )
 
 // Valid indicates whether the value is a known member of the Login403JSONResponseBodyCode enum.
 func (e Login403JSONResponseBodyCode) Valid() bool {
 	switch e {
 	case Login403JSONResponseBodyCodeInactiveUser:
+		return true
+	case Login403JSONResponseBodyCodePasswordResetRequired:
 		return true
 	default:
 		return false
@@ -1498,6 +2254,138 @@ func (e ResendVerification503JSONResponseBodyCode) Valid() bool {
 	}
 }
 
+// Defines values for DeleteMe400JSONResponseBodyCode.
+const (
+	DeleteMe400JSONResponseBodyCodeMalformedBody DeleteMe400JSONResponseBodyCode = "malformed_body"
+	DeleteMe400JSONResponseBodyCodeWrongPassword DeleteMe400JSONResponseBodyCode = "wrong_password"
+)
+
+// Valid indicates whether the value is a known member of the DeleteMe400JSONResponseBodyCode enum.
+func (e DeleteMe400JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteMe400JSONResponseBodyCodeMalformedBody:
+		return true
+	case DeleteMe400JSONResponseBodyCodeWrongPassword:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteMe401JSONResponseBodyCode.
+const (
+	DeleteMe401JSONResponseBodyCodeInvalidToken     DeleteMe401JSONResponseBodyCode = "invalid_token"
+	DeleteMe401JSONResponseBodyCodeNotAuthenticated DeleteMe401JSONResponseBodyCode = "not_authenticated"
+	DeleteMe401JSONResponseBodyCodeSessionRevoked   DeleteMe401JSONResponseBodyCode = "session_revoked"
+)
+
+// Valid indicates whether the value is a known member of the DeleteMe401JSONResponseBodyCode enum.
+func (e DeleteMe401JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteMe401JSONResponseBodyCodeInvalidToken:
+		return true
+	case DeleteMe401JSONResponseBodyCodeNotAuthenticated:
+		return true
+	case DeleteMe401JSONResponseBodyCodeSessionRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteMe409JSONResponseBodyCode.
+const (
+	DeleteMe409JSONResponseBodyCodeConflict DeleteMe409JSONResponseBodyCode = "conflict"
+)
+
+// Valid indicates whether the value is a known member of the DeleteMe409JSONResponseBodyCode enum.
+func (e DeleteMe409JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteMe409JSONResponseBodyCodeConflict:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteMe413JSONResponseBodyCode.
+const (
+	DeleteMe413JSONResponseBodyCodeBodyTooLarge DeleteMe413JSONResponseBodyCode = "body_too_large"
+)
+
+// Valid indicates whether the value is a known member of the DeleteMe413JSONResponseBodyCode enum.
+func (e DeleteMe413JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteMe413JSONResponseBodyCodeBodyTooLarge:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteMe415JSONResponseBodyCode.
+const (
+	DeleteMe415JSONResponseBodyCodeUnsupportedMediaType DeleteMe415JSONResponseBodyCode = "unsupported_media_type"
+)
+
+// Valid indicates whether the value is a known member of the DeleteMe415JSONResponseBodyCode enum.
+func (e DeleteMe415JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteMe415JSONResponseBodyCodeUnsupportedMediaType:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteMe429JSONResponseBodyCode.
+const (
+	DeleteMe429JSONResponseBodyCodeTooManyAttempts DeleteMe429JSONResponseBodyCode = "too_many_attempts"
+)
+
+// Valid indicates whether the value is a known member of the DeleteMe429JSONResponseBodyCode enum.
+func (e DeleteMe429JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteMe429JSONResponseBodyCodeTooManyAttempts:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteMe500JSONResponseBodyCode.
+const (
+	DeleteMe500JSONResponseBodyCodeInternalError DeleteMe500JSONResponseBodyCode = "internal_error"
+)
+
+// Valid indicates whether the value is a known member of the DeleteMe500JSONResponseBodyCode enum.
+func (e DeleteMe500JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteMe500JSONResponseBodyCodeInternalError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeleteMe503JSONResponseBodyCode.
+const (
+	DeleteMe503JSONResponseBodyCodeStorageUnavailable DeleteMe503JSONResponseBodyCode = "storage_unavailable"
+	DeleteMe503JSONResponseBodyCodeTimeout            DeleteMe503JSONResponseBodyCode = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the DeleteMe503JSONResponseBodyCode enum.
+func (e DeleteMe503JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case DeleteMe503JSONResponseBodyCodeStorageUnavailable:
+		return true
+	case DeleteMe503JSONResponseBodyCodeTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetMe401JSONResponseBodyCode.
 const (
 	GetMe401JSONResponseBodyCodeInvalidToken     GetMe401JSONResponseBodyCode = "invalid_token"
@@ -1924,6 +2812,75 @@ func (e ConfirmEmailChange503JSONResponseBodyCode) Valid() bool {
 	case ConfirmEmailChange503JSONResponseBodyCodeStorageUnavailable:
 		return true
 	case ConfirmEmailChange503JSONResponseBodyCodeTimeout:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMe401JSONResponseBodyCode.
+const (
+	ExportMe401JSONResponseBodyCodeInvalidToken     ExportMe401JSONResponseBodyCode = "invalid_token"
+	ExportMe401JSONResponseBodyCodeNotAuthenticated ExportMe401JSONResponseBodyCode = "not_authenticated"
+	ExportMe401JSONResponseBodyCodeSessionRevoked   ExportMe401JSONResponseBodyCode = "session_revoked"
+)
+
+// Valid indicates whether the value is a known member of the ExportMe401JSONResponseBodyCode enum.
+func (e ExportMe401JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ExportMe401JSONResponseBodyCodeInvalidToken:
+		return true
+	case ExportMe401JSONResponseBodyCodeNotAuthenticated:
+		return true
+	case ExportMe401JSONResponseBodyCodeSessionRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMe429JSONResponseBodyCode.
+const (
+	ExportMe429JSONResponseBodyCodeTooManyAttempts ExportMe429JSONResponseBodyCode = "too_many_attempts"
+)
+
+// Valid indicates whether the value is a known member of the ExportMe429JSONResponseBodyCode enum.
+func (e ExportMe429JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ExportMe429JSONResponseBodyCodeTooManyAttempts:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMe500JSONResponseBodyCode.
+const (
+	ExportMe500JSONResponseBodyCodeInternalError ExportMe500JSONResponseBodyCode = "internal_error"
+)
+
+// Valid indicates whether the value is a known member of the ExportMe500JSONResponseBodyCode enum.
+func (e ExportMe500JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ExportMe500JSONResponseBodyCodeInternalError:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMe503JSONResponseBodyCode.
+const (
+	ExportMe503JSONResponseBodyCodeStorageUnavailable ExportMe503JSONResponseBodyCode = "storage_unavailable"
+	ExportMe503JSONResponseBodyCodeTimeout            ExportMe503JSONResponseBodyCode = "timeout"
+)
+
+// Valid indicates whether the value is a known member of the ExportMe503JSONResponseBodyCode enum.
+func (e ExportMe503JSONResponseBodyCode) Valid() bool {
+	switch e {
+	case ExportMe503JSONResponseBodyCodeStorageUnavailable:
+		return true
+	case ExportMe503JSONResponseBodyCodeTimeout:
 		return true
 	default:
 		return false
@@ -2485,6 +3442,67 @@ type Accepted struct {
 	Detail string `json:"detail"`
 }
 
+// AccountExport Everything the service stores about an account, in the shapes the other operations give it.
+type AccountExport struct {
+	// ExportedAt When the export was gathered. RFC 3339, UTC.
+	ExportedAt time.Time `json:"exported_at"`
+
+	// PendingEmailChange An email change waiting for its link to be followed; `null` when none is.
+	PendingEmailChange nullable.Nullable[PendingEmailChange] `json:"pending_email_change"`
+
+	// SecurityEvents The whole security timeline, oldest first (by `seq`), as `GET /api/v1/users/me/security-events` gives each event.
+	SecurityEvents []SecurityEvent `json:"security_events"`
+
+	// Sessions The live sessions, newest first, as `GET /api/v1/users/me/sessions` lists them; `current` marks the one that asked for the export.
+	Sessions []Session `json:"sessions"`
+
+	// TimelineCheckpoint Where the timeline starts once older events were pruned for retention; `null` when none were.
+	TimelineCheckpoint nullable.Nullable[TimelineCheckpoint] `json:"timeline_checkpoint"`
+
+	// User An account as an operator sees it: what `GET /api/v1/users/me` gives its owner, its roles and whether it must reset its password. Never password material or tokens.
+	User AdminUser `json:"user"`
+}
+
+// AdminUser An account as an operator sees it: what `GET /api/v1/users/me` gives its owner, its roles and whether it must reset its password. Never password material or tokens.
+type AdminUser struct {
+	// CreatedAt RFC 3339, UTC.
+	CreatedAt time.Time `json:"created_at"`
+
+	// Email Normalised: trimmed, ASCII letters lower-cased.
+	Email openapi_types.Email `json:"email"`
+
+	// Id 24 lower-case hexadecimal characters.
+	//
+	// Examples: 507f1f77bcf86cd799439011
+	Id ObjectId `json:"id"`
+
+	// IsActive `false` once an operator deactivated the account: it can't log in.
+	IsActive   bool `json:"is_active"`
+	IsVerified bool `json:"is_verified"`
+
+	// LastLogin RFC 3339, UTC; `null` until the first login.
+	LastLogin nullable.Nullable[time.Time] `json:"last_login"`
+
+	// PasswordResetRequired An operator required a new password: login is refused until a reset sets one.
+	PasswordResetRequired bool    `json:"password_reset_required"`
+	Profile               Profile `json:"profile"`
+
+	// Roles What the account may do beyond its own data, sorted; `[]` for most.
+	Roles []AdminUserRoles `json:"roles"`
+}
+
+// AdminUserRoles `admin`: may use the Administration operations.
+type AdminUserRoles string
+
+// AdminUserPage defines model for AdminUserPage.
+type AdminUserPage struct {
+	// Next Pass as `cursor` for the page after this one; `null` when this page ends with the last account.
+	Next nullable.Nullable[UserCursor] `json:"next"`
+
+	// Users At most `limit` accounts, in email order.
+	Users []AdminUser `json:"users"`
+}
+
 // Bio At most 500 characters; `null` clears it. The same characters as a name, and line feeds (U+000A) to break lines; CR, tab and every other control are refused with `value_error`.
 //
 // Examples: Software developer passionate about technology
@@ -2515,6 +3533,14 @@ type CurrentPassword = string
 //
 // Examples: AAAAAAAAAAM
 type Cursor = string
+
+// DeleteAccountRequest defines model for DeleteAccountRequest.
+type DeleteAccountRequest struct {
+	// CurrentPassword The account's password. At most 128 characters, as no password is longer; any shorter string that is not the password, however short, is simply a wrong password (`401 invalid_credentials` at login, `400 wrong_password` at change-password and at an email change).
+	//
+	// Examples: SecurePass123!
+	CurrentPassword CurrentPassword `json:"current_password"`
+}
 
 // EmailChangeRequest `new_email` must differ from the account's current address, else `value_error` at `new_email` (`new email must differ from the current email`); surrounding spaces and the letter case of A–Z don't make it differ.
 type EmailChangeRequest struct {
@@ -2609,6 +3635,15 @@ type ObjectId = string
 //
 // Examples: SecurePass123!
 type Password = string
+
+// PendingEmailChange defines model for PendingEmailChange.
+type PendingEmailChange struct {
+	// Email The address the account moves to once the link mailed there is followed.
+	Email openapi_types.Email `json:"email"`
+
+	// ExpiresAt When that link stops working. RFC 3339, UTC.
+	ExpiresAt time.Time `json:"expires_at"`
+}
 
 // PhoneNumber E.164: `+`, then 2 to 15 digits not starting with 0; surrounding spaces are ignored; `null` clears it.
 //
@@ -2818,6 +3853,15 @@ type TimelineBreak struct {
 	Seq int `json:"seq"`
 }
 
+// TimelineCheckpoint The last event pruned for retention: the oldest kept event's `prev_hash` is its `hash`, and its `seq` is one more.
+type TimelineCheckpoint struct {
+	// Hash A SHA-256 in lower-case hex.
+	//
+	// Examples: 2fba826dacda16715c92173687a160f38ad98e717e46be915ce94d3ae1df5f74
+	Hash Hash `json:"hash"`
+	Seq  int  `json:"seq"`
+}
+
 // TimelineReport `broken` is there exactly when `valid` is `false`.
 type TimelineReport struct {
 	// Broken The first event whose link does not hold.
@@ -2869,6 +3913,11 @@ type User struct {
 	Profile   Profile                      `json:"profile"`
 }
 
+// UserCursor Where a page of accounts ends. Opaque: pass it back exactly as given; its form may change.
+//
+// Examples: dXNlckBleGFtcGxlLmNvbQ
+type UserCursor = string
+
 // ValidationError defines model for ValidationError.
 type ValidationError struct {
 	// Loc Where: `body`, `path` or `query`, then the field name. A name longer than 64 bytes (JSON-encoded) is cut short and ends with `…`.
@@ -2894,6 +3943,22 @@ type ValidationError_Loc_Item struct {
 
 // LinkTokenQuery defines model for LinkTokenQuery.
 type LinkTokenQuery = string
+
+// TargetUserId 24 lower-case hexadecimal characters.
+//
+// Examples: 507f1f77bcf86cd799439011
+type TargetUserId = ObjectId
+
+// AdminRequired defines model for AdminRequired.
+type AdminRequired struct {
+	Code AdminRequiredCode `json:"code"`
+
+	// Detail For people.
+	Detail string `json:"detail"`
+}
+
+// AdminRequiredCode defines model for AdminRequired.Code.
+type AdminRequiredCode string
 
 // Conflict defines model for Conflict.
 type Conflict struct {
@@ -2994,6 +4059,17 @@ type NotReady struct {
 // NotReadyCode defines model for NotReady.Code.
 type NotReadyCode string
 
+// OwnAccount defines model for OwnAccount.
+type OwnAccount struct {
+	Code OwnAccountCode `json:"code"`
+
+	// Detail For people.
+	Detail string `json:"detail"`
+}
+
+// OwnAccountCode defines model for OwnAccount.Code.
+type OwnAccountCode string
+
 // PayloadTooLarge defines model for PayloadTooLarge.
 type PayloadTooLarge struct {
 	Code PayloadTooLargeCode `json:"code"`
@@ -3060,6 +4136,17 @@ type UnsupportedMediaType struct {
 // UnsupportedMediaTypeCode defines model for UnsupportedMediaType.Code.
 type UnsupportedMediaTypeCode string
 
+// UserNotFound defines model for UserNotFound.
+type UserNotFound struct {
+	Code UserNotFoundCode `json:"code"`
+
+	// Detail For people.
+	Detail string `json:"detail"`
+}
+
+// UserNotFoundCode defines model for UserNotFound.Code.
+type UserNotFoundCode string
+
 // GetJWKS200JSONResponseBodyKeysAlg defines parameters for GetJWKS.
 type GetJWKS200JSONResponseBodyKeysAlg string
 
@@ -3071,6 +4158,141 @@ type GetJWKS200JSONResponseBodyKeysKty string
 
 // GetJWKS200JSONResponseBodyKeysUse defines parameters for GetJWKS.
 type GetJWKS200JSONResponseBodyKeysUse string
+
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	// EmailPrefix Only accounts whose email starts with this, normalised as emails are (trimmed, ASCII letters lower-cased): `Alice` finds `alice@example.com`. Empty or left out: any email.
+	EmailPrefix *string `form:"email_prefix,omitempty" json:"email_prefix,omitempty"`
+
+	// IsActive `true`: only active accounts; `false`: only deactivated ones; left out: both. Anything else is a `422 bool_parsing` at `["query", "is_active"]`.
+	IsActive *bool `form:"is_active,omitempty" json:"is_active,omitempty"`
+
+	// CreatedAfter Only accounts registered after this instant: an RFC 3339 date-time such as `2023-01-01T00:00:00Z` (a `+` offset must be sent as `%2B`). Anything else is a `422 datetime_from_date_parsing` at `["query", "created_after"]`.
+	CreatedAfter *time.Time `form:"created_after,omitempty" json:"created_after,omitempty"`
+
+	// Limit How many accounts the page holds at most: an integer from 1 to 100, 20 when left out. Anything else is a `422` at `["query", "limit"]`: `int_parsing` for no integer (an empty value included), `greater_than_equal` below 1, `less_than_equal` above 100.
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next` of the page before, exactly as given: the page then holds the accounts after that page's last. Left out: from the first. Anything that is not such a cursor (an empty value included) is a `422 value_error` at `["query", "cursor"]`.
+	Cursor *UserCursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListUsers401JSONResponseBodyCode defines parameters for ListUsers.
+type ListUsers401JSONResponseBodyCode string
+
+// ListUsers403JSONResponseBodyCode defines parameters for ListUsers.
+type ListUsers403JSONResponseBodyCode string
+
+// ListUsers500JSONResponseBodyCode defines parameters for ListUsers.
+type ListUsers500JSONResponseBodyCode string
+
+// ListUsers503JSONResponseBodyCode defines parameters for ListUsers.
+type ListUsers503JSONResponseBodyCode string
+
+// DeleteUser401JSONResponseBodyCode defines parameters for DeleteUser.
+type DeleteUser401JSONResponseBodyCode string
+
+// DeleteUser403JSONResponseBodyCode defines parameters for DeleteUser.
+type DeleteUser403JSONResponseBodyCode string
+
+// DeleteUser404JSONResponseBodyCode defines parameters for DeleteUser.
+type DeleteUser404JSONResponseBodyCode string
+
+// DeleteUser409JSONResponseBodyCode defines parameters for DeleteUser.
+type DeleteUser409JSONResponseBodyCode string
+
+// DeleteUser500JSONResponseBodyCode defines parameters for DeleteUser.
+type DeleteUser500JSONResponseBodyCode string
+
+// DeleteUser503JSONResponseBodyCode defines parameters for DeleteUser.
+type DeleteUser503JSONResponseBodyCode string
+
+// GetAdminUser401JSONResponseBodyCode defines parameters for GetAdminUser.
+type GetAdminUser401JSONResponseBodyCode string
+
+// GetAdminUser403JSONResponseBodyCode defines parameters for GetAdminUser.
+type GetAdminUser403JSONResponseBodyCode string
+
+// GetAdminUser404JSONResponseBodyCode defines parameters for GetAdminUser.
+type GetAdminUser404JSONResponseBodyCode string
+
+// GetAdminUser500JSONResponseBodyCode defines parameters for GetAdminUser.
+type GetAdminUser500JSONResponseBodyCode string
+
+// GetAdminUser503JSONResponseBodyCode defines parameters for GetAdminUser.
+type GetAdminUser503JSONResponseBodyCode string
+
+// ActivateUser401JSONResponseBodyCode defines parameters for ActivateUser.
+type ActivateUser401JSONResponseBodyCode string
+
+// ActivateUser403JSONResponseBodyCode defines parameters for ActivateUser.
+type ActivateUser403JSONResponseBodyCode string
+
+// ActivateUser404JSONResponseBodyCode defines parameters for ActivateUser.
+type ActivateUser404JSONResponseBodyCode string
+
+// ActivateUser409JSONResponseBodyCode defines parameters for ActivateUser.
+type ActivateUser409JSONResponseBodyCode string
+
+// ActivateUser500JSONResponseBodyCode defines parameters for ActivateUser.
+type ActivateUser500JSONResponseBodyCode string
+
+// ActivateUser503JSONResponseBodyCode defines parameters for ActivateUser.
+type ActivateUser503JSONResponseBodyCode string
+
+// DeactivateUser401JSONResponseBodyCode defines parameters for DeactivateUser.
+type DeactivateUser401JSONResponseBodyCode string
+
+// DeactivateUser403JSONResponseBodyCode defines parameters for DeactivateUser.
+type DeactivateUser403JSONResponseBodyCode string
+
+// DeactivateUser404JSONResponseBodyCode defines parameters for DeactivateUser.
+type DeactivateUser404JSONResponseBodyCode string
+
+// DeactivateUser409JSONResponseBodyCode defines parameters for DeactivateUser.
+type DeactivateUser409JSONResponseBodyCode string
+
+// DeactivateUser500JSONResponseBodyCode defines parameters for DeactivateUser.
+type DeactivateUser500JSONResponseBodyCode string
+
+// DeactivateUser503JSONResponseBodyCode defines parameters for DeactivateUser.
+type DeactivateUser503JSONResponseBodyCode string
+
+// RequirePasswordReset401JSONResponseBodyCode defines parameters for RequirePasswordReset.
+type RequirePasswordReset401JSONResponseBodyCode string
+
+// RequirePasswordReset403JSONResponseBodyCode defines parameters for RequirePasswordReset.
+type RequirePasswordReset403JSONResponseBodyCode string
+
+// RequirePasswordReset404JSONResponseBodyCode defines parameters for RequirePasswordReset.
+type RequirePasswordReset404JSONResponseBodyCode string
+
+// RequirePasswordReset409JSONResponseBodyCode defines parameters for RequirePasswordReset.
+type RequirePasswordReset409JSONResponseBodyCode string
+
+// RequirePasswordReset500JSONResponseBodyCode defines parameters for RequirePasswordReset.
+type RequirePasswordReset500JSONResponseBodyCode string
+
+// RequirePasswordReset503JSONResponseBodyCode defines parameters for RequirePasswordReset.
+type RequirePasswordReset503JSONResponseBodyCode string
+
+// RevokeUserSessions401JSONResponseBodyCode defines parameters for RevokeUserSessions.
+type RevokeUserSessions401JSONResponseBodyCode string
+
+// RevokeUserSessions403JSONResponseBodyCode defines parameters for RevokeUserSessions.
+type RevokeUserSessions403JSONResponseBodyCode string
+
+// RevokeUserSessions404JSONResponseBodyCode defines parameters for RevokeUserSessions.
+type RevokeUserSessions404JSONResponseBodyCode string
+
+// RevokeUserSessions409JSONResponseBodyCode defines parameters for RevokeUserSessions.
+type RevokeUserSessions409JSONResponseBodyCode string
+
+// RevokeUserSessions500JSONResponseBodyCode defines parameters for RevokeUserSessions.
+type RevokeUserSessions500JSONResponseBodyCode string
+
+// RevokeUserSessions503JSONResponseBodyCode defines parameters for RevokeUserSessions.
+type RevokeUserSessions503JSONResponseBodyCode string
 
 // ChangePassword400JSONResponseBodyCode defines parameters for ChangePassword.
 type ChangePassword400JSONResponseBodyCode string
@@ -3267,6 +4489,30 @@ type ResendVerification500JSONResponseBodyCode string
 // ResendVerification503JSONResponseBodyCode defines parameters for ResendVerification.
 type ResendVerification503JSONResponseBodyCode string
 
+// DeleteMe400JSONResponseBodyCode defines parameters for DeleteMe.
+type DeleteMe400JSONResponseBodyCode string
+
+// DeleteMe401JSONResponseBodyCode defines parameters for DeleteMe.
+type DeleteMe401JSONResponseBodyCode string
+
+// DeleteMe409JSONResponseBodyCode defines parameters for DeleteMe.
+type DeleteMe409JSONResponseBodyCode string
+
+// DeleteMe413JSONResponseBodyCode defines parameters for DeleteMe.
+type DeleteMe413JSONResponseBodyCode string
+
+// DeleteMe415JSONResponseBodyCode defines parameters for DeleteMe.
+type DeleteMe415JSONResponseBodyCode string
+
+// DeleteMe429JSONResponseBodyCode defines parameters for DeleteMe.
+type DeleteMe429JSONResponseBodyCode string
+
+// DeleteMe500JSONResponseBodyCode defines parameters for DeleteMe.
+type DeleteMe500JSONResponseBodyCode string
+
+// DeleteMe503JSONResponseBodyCode defines parameters for DeleteMe.
+type DeleteMe503JSONResponseBodyCode string
+
 // GetMe401JSONResponseBodyCode defines parameters for GetMe.
 type GetMe401JSONResponseBodyCode string
 
@@ -3344,6 +4590,18 @@ type ConfirmEmailChange500JSONResponseBodyCode string
 
 // ConfirmEmailChange503JSONResponseBodyCode defines parameters for ConfirmEmailChange.
 type ConfirmEmailChange503JSONResponseBodyCode string
+
+// ExportMe401JSONResponseBodyCode defines parameters for ExportMe.
+type ExportMe401JSONResponseBodyCode string
+
+// ExportMe429JSONResponseBodyCode defines parameters for ExportMe.
+type ExportMe429JSONResponseBodyCode string
+
+// ExportMe500JSONResponseBodyCode defines parameters for ExportMe.
+type ExportMe500JSONResponseBodyCode string
+
+// ExportMe503JSONResponseBodyCode defines parameters for ExportMe.
+type ExportMe503JSONResponseBodyCode string
 
 // ListSecurityEventsParams defines parameters for ListSecurityEvents.
 type ListSecurityEventsParams struct {
@@ -3494,6 +4752,9 @@ type VerifyEmailJSONRequestBody = LinkRequest
 
 // ResendVerificationJSONRequestBody defines body for ResendVerification for application/json ContentType.
 type ResendVerificationJSONRequestBody = ResendVerificationRequest
+
+// DeleteMeJSONRequestBody defines body for DeleteMe for application/json ContentType.
+type DeleteMeJSONRequestBody = DeleteAccountRequest
 
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = ProfileUpdate
@@ -3649,6 +4910,59 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `GetJWKS` operationId).
 	GetJWKS(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUsers Find accounts
+	//
+	// A page of the accounts the filters select, in email order; deleted accounts are never listed. Filters combine: an account is listed when it matches every one given.
+	//
+	// Pages hold `limit` accounts; pass a page's `next` as `cursor` to get the one after it, until `next` is `null`. Accounts registered meanwhile appear on a later page when their email sorts after the cursor.
+	//
+	// The caller must hold the `admin` role, as stored when the request arrives (else `403 admin_required`, before the query is read). `422` for a `limit` that is not an integer from 1 to 100, an `is_active` that is neither `true` nor `false`, a `created_after` that is not an RFC 3339 date-time, a `cursor` that is not a `next` this operation gave, an `email_prefix` longer than 254 characters, any parameter sent more than once (`value_error` at its name), or a query string that does not parse (`value_error` at `["query"]`). Other query parameters are ignored.
+	//
+	// Corresponds with GET /api/v1/admin/users (the `ListUsers` operationId).
+	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteUser Delete an account
+	//
+	// Deletes another account. From this answer on it can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays until retention prunes it, with an `account_deleted` event naming the operator. An administrator deletes their own account with `DELETE /api/v1/users/me` instead (`409 own_account` here). The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Corresponds with DELETE /api/v1/admin/users/{user_id} (the `DeleteUser` operationId).
+	DeleteUser(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAdminUser Get an account
+	//
+	// Any live account by its id, as an operator sees it: the owner's view (`GET /api/v1/users/me`) with its roles and whether it must reset its password. Never password material or tokens. The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Corresponds with GET /api/v1/admin/users/{user_id} (the `GetAdminUser` operationId).
+	GetAdminUser(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ActivateUser Activate an account
+	//
+	// Switches a deactivated account back on; the sessions it had stay ended. Activating an active account changes nothing and records nothing; otherwise its timeline gets `account_activated` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Corresponds with POST /api/v1/admin/users/{user_id}/activate (the `ActivateUser` operationId).
+	ActivateUser(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeactivateUser Deactivate an account
+	//
+	// Switches the account off: every session of it ends at once, and login is refused (`403 inactive_user`) until it is activated again. Deactivating an inactive account changes nothing and records nothing; otherwise its timeline gets `account_deactivated` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Corresponds with POST /api/v1/admin/users/{user_id}/deactivate (the `DeactivateUser` operationId).
+	DeactivateUser(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequirePasswordReset Require a password reset
+	//
+	// Ends every session of the account, refuses its login (`403 password_reset_required`) until its password is reset, and mails its address a reset link, as `POST /api/v1/auth/forgot-password` does. Its timeline gets `password_reset_required` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Corresponds with POST /api/v1/admin/users/{user_id}/require-password-reset (the `RequirePasswordReset` operationId).
+	RequirePasswordReset(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeUserSessions End every session of an account
+	//
+	// Ends every session of the account at once, on every replica: its access and refresh tokens stop working at their next request. Its password and login are unchanged. The timeline gets `session_revoked` with `detail` naming the operator. An administrator may end their own sessions too, the one calling included. The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Corresponds with POST /api/v1/admin/users/{user_id}/revoke-sessions (the `RevokeUserSessions` operationId).
+	RevokeUserSessions(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangePasswordWithBody Change password
 	//
@@ -3812,6 +5126,24 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/verify-email/resend (the `ResendVerification` operationId).
 	ResendVerification(ctx context.Context, body ResendVerificationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteMeWithBody Delete the caller's account
+	//
+	// Deletes the caller's account once `current_password` checks out. From this answer on the account can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays, naming no address, until retention prunes it. A wrong password is `400 wrong_password` and counts towards the same lockout as failed logins (`429`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /api/v1/users/me (the `DeleteMe` operationId).
+	DeleteMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMe Delete the caller's account
+	//
+	// Deletes the caller's account once `current_password` checks out. From this answer on the account can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays, naming no address, until retention prunes it. A wrong password is `400 wrong_password` and counts towards the same lockout as failed logins (`429`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /api/v1/users/me (the `DeleteMe` operationId).
+	DeleteMe(ctx context.Context, body DeleteMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMe Get current user profile
 	//
 	// Get the profile of the currently authenticated user.
@@ -3873,9 +5205,16 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/users/me/email/confirm (the `ConfirmEmailChange` operationId).
 	ConfirmEmailChange(ctx context.Context, body ConfirmEmailChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ExportMe Export the caller's data
+	//
+	// Everything the service stores about the caller's account, as one JSON document to keep (GDPR articles 15 and 20): the account as an operator sees it, its live sessions as `GET /api/v1/users/me/sessions` lists them, its whole security timeline oldest first with the same events `GET /api/v1/users/me/security-events` pages through (so its chain checks from `timeline_checkpoint`, or from the start when that is `null`), and a pending email change. No password material or token secrets: the service keeps no secret of a token. The export itself is recorded on the timeline (`account_exported`), before it is gathered, so the export holds it. Exports are limited per account per hour (`429`).
+	//
+	// Corresponds with GET /api/v1/users/me/export (the `ExportMe` operationId).
+	ExportMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListSecurityEvents List the caller's security events
 	//
-	// The caller's security timeline, newest first: what happened to the account, each event once. `type` is one of `registered`, `login_succeeded`, `login_failed` (`detail`: `wrong_password`, `locked_out` or `inactive`), `lockout_started`, `password_changed`, `password_reset`, `email_verified`, `email_change_requested` (`detail`: the new address), `email_changed` (`detail`: `old → new`), `session_revoked` (`detail`: what ended it: `user`, `logout`, `password_change`, `password_reset` or `reuse_detected`) and `refresh_token_reuse_detected`. `session_id` is the session it happened in or to, and `client_ip` the client's network, as `GET /api/v1/users/me/sessions` shows it; `session_id`, `client_ip` and `detail` are `null`, never empty, when the event has none. Failed logins are recorded just after their answer, so one may show a moment later than the answer came.
+	// The caller's security timeline, newest first: what happened to the account, each event once. `type` is one of `registered`, `login_succeeded`, `login_failed` (`detail`: `wrong_password`, `locked_out` or `inactive`), `lockout_started`, `password_changed`, `password_reset`, `email_verified`, `email_change_requested`, `email_changed` (neither names an address: the timeline outlives a deleted account, its addresses must not), `session_revoked` (`detail`: what ended it: `user`, `logout`, `password_change`, `password_reset`, `reuse_detected`, or `operator:<id>` for an administrator, by their `id`), `refresh_token_reuse_detected`, and an operator's actions: `account_deactivated`, `account_activated`, `password_reset_required` and `account_deleted` (`detail`: `operator:<id>`, or `user` for a self-service deletion), `role_granted` and `role_revoked` (`detail`: `operator:<id>`, `cli` for `authd admin`, or `config` for `AUTHD_ADMIN_EMAILS`), and `account_exported`. `session_id` is the session it happened in or to, and `client_ip` the client's network, as `GET /api/v1/users/me/sessions` shows it; `session_id`, `client_ip` and `detail` are `null`, never empty, when the event has none. Failed logins are recorded just after their answer, so one may show a moment later than the answer came.
 	//
 	// Pages hold `limit` events; pass a page's `next` as `before` to get the one after it, until `next` is `null`. Paging walks every event once: events recorded meanwhile are newer than the first page and don't shift the others.
 	//
@@ -4034,6 +5373,129 @@ type ClientInterface interface {
 // Corresponds with GET /.well-known/jwks.json (the `GetJWKS` operationId).
 func (c *Client) GetJWKS(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetJWKSRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUsers Find accounts
+//
+// A page of the accounts the filters select, in email order; deleted accounts are never listed. Filters combine: an account is listed when it matches every one given.
+//
+// Pages hold `limit` accounts; pass a page's `next` as `cursor` to get the one after it, until `next` is `null`. Accounts registered meanwhile appear on a later page when their email sorts after the cursor.
+//
+// The caller must hold the `admin` role, as stored when the request arrives (else `403 admin_required`, before the query is read). `422` for a `limit` that is not an integer from 1 to 100, an `is_active` that is neither `true` nor `false`, a `created_after` that is not an RFC 3339 date-time, a `cursor` that is not a `next` this operation gave, an `email_prefix` longer than 254 characters, any parameter sent more than once (`value_error` at its name), or a query string that does not parse (`value_error` at `["query"]`). Other query parameters are ignored.
+//
+// Corresponds with GET /api/v1/admin/users (the `ListUsers` operationId).
+func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteUser Delete an account
+//
+// Deletes another account. From this answer on it can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays until retention prunes it, with an `account_deleted` event naming the operator. An administrator deletes their own account with `DELETE /api/v1/users/me` instead (`409 own_account` here). The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Corresponds with DELETE /api/v1/admin/users/{user_id} (the `DeleteUser` operationId).
+func (c *Client) DeleteUser(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAdminUser Get an account
+//
+// Any live account by its id, as an operator sees it: the owner's view (`GET /api/v1/users/me`) with its roles and whether it must reset its password. Never password material or tokens. The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Corresponds with GET /api/v1/admin/users/{user_id} (the `GetAdminUser` operationId).
+func (c *Client) GetAdminUser(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAdminUserRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ActivateUser Activate an account
+//
+// Switches a deactivated account back on; the sessions it had stay ended. Activating an active account changes nothing and records nothing; otherwise its timeline gets `account_activated` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Corresponds with POST /api/v1/admin/users/{user_id}/activate (the `ActivateUser` operationId).
+func (c *Client) ActivateUser(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewActivateUserRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeactivateUser Deactivate an account
+//
+// Switches the account off: every session of it ends at once, and login is refused (`403 inactive_user`) until it is activated again. Deactivating an inactive account changes nothing and records nothing; otherwise its timeline gets `account_deactivated` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Corresponds with POST /api/v1/admin/users/{user_id}/deactivate (the `DeactivateUser` operationId).
+func (c *Client) DeactivateUser(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeactivateUserRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequirePasswordReset Require a password reset
+//
+// Ends every session of the account, refuses its login (`403 password_reset_required`) until its password is reset, and mails its address a reset link, as `POST /api/v1/auth/forgot-password` does. Its timeline gets `password_reset_required` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Corresponds with POST /api/v1/admin/users/{user_id}/require-password-reset (the `RequirePasswordReset` operationId).
+func (c *Client) RequirePasswordReset(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequirePasswordResetRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeUserSessions End every session of an account
+//
+// Ends every session of the account at once, on every replica: its access and refresh tokens stop working at their next request. Its password and login are unchanged. The timeline gets `session_revoked` with `detail` naming the operator. An administrator may end their own sessions too, the one calling included. The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Corresponds with POST /api/v1/admin/users/{user_id}/revoke-sessions (the `RevokeUserSessions` operationId).
+func (c *Client) RevokeUserSessions(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeUserSessionsRequest(c.Server, userId)
 	if err != nil {
 		return nil, err
 	}
@@ -4386,6 +5848,44 @@ func (c *Client) ResendVerification(ctx context.Context, body ResendVerification
 	return c.Client.Do(req)
 }
 
+// DeleteMeWithBody Delete the caller's account
+//
+// Deletes the caller's account once `current_password` checks out. From this answer on the account can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays, naming no address, until retention prunes it. A wrong password is `400 wrong_password` and counts towards the same lockout as failed logins (`429`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /api/v1/users/me (the `DeleteMe` operationId).
+func (c *Client) DeleteMeWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMe Delete the caller's account
+//
+// Deletes the caller's account once `current_password` checks out. From this answer on the account can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays, naming no address, until retention prunes it. A wrong password is `400 wrong_password` and counts towards the same lockout as failed logins (`429`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /api/v1/users/me (the `DeleteMe` operationId).
+func (c *Client) DeleteMe(ctx context.Context, body DeleteMeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMe Get current user profile
 //
 // Get the profile of the currently authenticated user.
@@ -4517,9 +6017,26 @@ func (c *Client) ConfirmEmailChange(ctx context.Context, body ConfirmEmailChange
 	return c.Client.Do(req)
 }
 
+// ExportMe Export the caller's data
+//
+// Everything the service stores about the caller's account, as one JSON document to keep (GDPR articles 15 and 20): the account as an operator sees it, its live sessions as `GET /api/v1/users/me/sessions` lists them, its whole security timeline oldest first with the same events `GET /api/v1/users/me/security-events` pages through (so its chain checks from `timeline_checkpoint`, or from the start when that is `null`), and a pending email change. No password material or token secrets: the service keeps no secret of a token. The export itself is recorded on the timeline (`account_exported`), before it is gathered, so the export holds it. Exports are limited per account per hour (`429`).
+//
+// Corresponds with GET /api/v1/users/me/export (the `ExportMe` operationId).
+func (c *Client) ExportMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListSecurityEvents List the caller's security events
 //
-// The caller's security timeline, newest first: what happened to the account, each event once. `type` is one of `registered`, `login_succeeded`, `login_failed` (`detail`: `wrong_password`, `locked_out` or `inactive`), `lockout_started`, `password_changed`, `password_reset`, `email_verified`, `email_change_requested` (`detail`: the new address), `email_changed` (`detail`: `old → new`), `session_revoked` (`detail`: what ended it: `user`, `logout`, `password_change`, `password_reset` or `reuse_detected`) and `refresh_token_reuse_detected`. `session_id` is the session it happened in or to, and `client_ip` the client's network, as `GET /api/v1/users/me/sessions` shows it; `session_id`, `client_ip` and `detail` are `null`, never empty, when the event has none. Failed logins are recorded just after their answer, so one may show a moment later than the answer came.
+// The caller's security timeline, newest first: what happened to the account, each event once. `type` is one of `registered`, `login_succeeded`, `login_failed` (`detail`: `wrong_password`, `locked_out` or `inactive`), `lockout_started`, `password_changed`, `password_reset`, `email_verified`, `email_change_requested`, `email_changed` (neither names an address: the timeline outlives a deleted account, its addresses must not), `session_revoked` (`detail`: what ended it: `user`, `logout`, `password_change`, `password_reset`, `reuse_detected`, or `operator:<id>` for an administrator, by their `id`), `refresh_token_reuse_detected`, and an operator's actions: `account_deactivated`, `account_activated`, `password_reset_required` and `account_deleted` (`detail`: `operator:<id>`, or `user` for a self-service deletion), `role_granted` and `role_revoked` (`detail`: `operator:<id>`, `cli` for `authd admin`, or `config` for `AUTHD_ADMIN_EMAILS`), and `account_exported`. `session_id` is the session it happened in or to, and `client_ip` the client's network, as `GET /api/v1/users/me/sessions` shows it; `session_id`, `client_ip` and `detail` are `null`, never empty, when the event has none. Failed logins are recorded just after their answer, so one may show a moment later than the answer came.
 //
 // Pages hold `limit` events; pass a page's `next` as `before` to get the one after it, until `next` is `null`. Paging walks every event once: events recorded meanwhile are newer than the first page and don't shift the others.
 //
@@ -4887,6 +6404,312 @@ func NewGetJWKSRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListUsersRequest constructs an http.Request for the ListUsers method
+func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.EmailPrefix != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "email_prefix", *params.EmailPrefix, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IsActive != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "is_active", *params.IsActive, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_after", *params.CreatedAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteUserRequest constructs an http.Request for the DeleteUser method
+func NewDeleteUserRequest(server string, userId TargetUserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAdminUserRequest constructs an http.Request for the GetAdminUser method
+func NewGetAdminUserRequest(server string, userId TargetUserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewActivateUserRequest constructs an http.Request for the ActivateUser method
+func NewActivateUserRequest(server string, userId TargetUserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/users/%s/activate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeactivateUserRequest constructs an http.Request for the DeactivateUser method
+func NewDeactivateUserRequest(server string, userId TargetUserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/users/%s/deactivate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequirePasswordResetRequest constructs an http.Request for the RequirePasswordReset method
+func NewRequirePasswordResetRequest(server string, userId TargetUserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/users/%s/require-password-reset", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeUserSessionsRequest constructs an http.Request for the RevokeUserSessions method
+func NewRevokeUserSessionsRequest(server string, userId TargetUserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "user_id", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/admin/users/%s/revoke-sessions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewChangePasswordRequest calls the generic ChangePassword builder with application/json body
 func NewChangePasswordRequest(server string, body ChangePasswordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5247,6 +7070,46 @@ func NewResendVerificationRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
+// NewDeleteMeRequest calls the generic DeleteMe builder with application/json body
+func NewDeleteMeRequest(server string, body DeleteMeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDeleteMeRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDeleteMeRequestWithBody constructs an http.Request for the DeleteMe method, with any body, and a specified content type
+func NewDeleteMeRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/users/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMeRequest constructs an http.Request for the GetMe method
 func NewGetMeRequest(server string) (*http.Request, error) {
 	var err error
@@ -5390,6 +7253,33 @@ func NewConfirmEmailChangeRequestWithBody(server string, contentType string, bod
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExportMeRequest constructs an http.Request for the ExportMe method
+func NewExportMeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/users/me/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -6094,6 +7984,73 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /.well-known/jwks.json (the `GetJWKS` operationId).
 	GetJWKSWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetJWKSResponse, error)
 
+	// ListUsersWithResponse Find accounts
+	//
+	// A page of the accounts the filters select, in email order; deleted accounts are never listed. Filters combine: an account is listed when it matches every one given.
+	//
+	// Pages hold `limit` accounts; pass a page's `next` as `cursor` to get the one after it, until `next` is `null`. Accounts registered meanwhile appear on a later page when their email sorts after the cursor.
+	//
+	// The caller must hold the `admin` role, as stored when the request arrives (else `403 admin_required`, before the query is read). `422` for a `limit` that is not an integer from 1 to 100, an `is_active` that is neither `true` nor `false`, a `created_after` that is not an RFC 3339 date-time, a `cursor` that is not a `next` this operation gave, an `email_prefix` longer than 254 characters, any parameter sent more than once (`value_error` at its name), or a query string that does not parse (`value_error` at `["query"]`). Other query parameters are ignored.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/users (the `ListUsers` operationId).
+	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error)
+
+	// DeleteUserWithResponse Delete an account
+	//
+	// Deletes another account. From this answer on it can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays until retention prunes it, with an `account_deleted` event naming the operator. An administrator deletes their own account with `DELETE /api/v1/users/me` instead (`409 own_account` here). The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/admin/users/{user_id} (the `DeleteUser` operationId).
+	DeleteUserWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
+
+	// GetAdminUserWithResponse Get an account
+	//
+	// Any live account by its id, as an operator sees it: the owner's view (`GET /api/v1/users/me`) with its roles and whether it must reset its password. Never password material or tokens. The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/admin/users/{user_id} (the `GetAdminUser` operationId).
+	GetAdminUserWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*GetAdminUserResponse, error)
+
+	// ActivateUserWithResponse Activate an account
+	//
+	// Switches a deactivated account back on; the sessions it had stay ended. Activating an active account changes nothing and records nothing; otherwise its timeline gets `account_activated` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/admin/users/{user_id}/activate (the `ActivateUser` operationId).
+	ActivateUserWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*ActivateUserResponse, error)
+
+	// DeactivateUserWithResponse Deactivate an account
+	//
+	// Switches the account off: every session of it ends at once, and login is refused (`403 inactive_user`) until it is activated again. Deactivating an inactive account changes nothing and records nothing; otherwise its timeline gets `account_deactivated` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/admin/users/{user_id}/deactivate (the `DeactivateUser` operationId).
+	DeactivateUserWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*DeactivateUserResponse, error)
+
+	// RequirePasswordResetWithResponse Require a password reset
+	//
+	// Ends every session of the account, refuses its login (`403 password_reset_required`) until its password is reset, and mails its address a reset link, as `POST /api/v1/auth/forgot-password` does. Its timeline gets `password_reset_required` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/admin/users/{user_id}/require-password-reset (the `RequirePasswordReset` operationId).
+	RequirePasswordResetWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*RequirePasswordResetResponse, error)
+
+	// RevokeUserSessionsWithResponse End every session of an account
+	//
+	// Ends every session of the account at once, on every replica: its access and refresh tokens stop working at their next request. Its password and login are unchanged. The timeline gets `session_revoked` with `detail` naming the operator. An administrator may end their own sessions too, the one calling included. The caller must hold the `admin` role, as stored when the request arrives.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/admin/users/{user_id}/revoke-sessions (the `RevokeUserSessions` operationId).
+	RevokeUserSessionsWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*RevokeUserSessionsResponse, error)
+
 	// ChangePasswordWithBodyWithResponse Change password
 	//
 	// Change user password (requires authentication). Every other session of the user ends; the caller's stays. Wrong current passwords count towards the same lockout as failed logins.
@@ -6256,6 +8213,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/verify-email/resend (the `ResendVerification` operationId).
 	ResendVerificationWithResponse(ctx context.Context, body ResendVerificationJSONRequestBody, reqEditors ...RequestEditorFn) (*ResendVerificationResponse, error)
 
+	// DeleteMeWithBodyWithResponse Delete the caller's account
+	//
+	// Deletes the caller's account once `current_password` checks out. From this answer on the account can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays, naming no address, until retention prunes it. A wrong password is `400 wrong_password` and counts towards the same lockout as failed logins (`429`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/users/me (the `DeleteMe` operationId).
+	DeleteMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error)
+
+	// DeleteMeWithResponse Delete the caller's account
+	//
+	// Deletes the caller's account once `current_password` checks out. From this answer on the account can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays, naming no address, until retention prunes it. A wrong password is `400 wrong_password` and counts towards the same lockout as failed logins (`429`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/users/me (the `DeleteMe` operationId).
+	DeleteMeWithResponse(ctx context.Context, body DeleteMeJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error)
+
 	// GetMeWithResponse Get current user profile
 	//
 	// Get the profile of the currently authenticated user.
@@ -6319,9 +8294,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/users/me/email/confirm (the `ConfirmEmailChange` operationId).
 	ConfirmEmailChangeWithResponse(ctx context.Context, body ConfirmEmailChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmEmailChangeResponse, error)
 
+	// ExportMeWithResponse Export the caller's data
+	//
+	// Everything the service stores about the caller's account, as one JSON document to keep (GDPR articles 15 and 20): the account as an operator sees it, its live sessions as `GET /api/v1/users/me/sessions` lists them, its whole security timeline oldest first with the same events `GET /api/v1/users/me/security-events` pages through (so its chain checks from `timeline_checkpoint`, or from the start when that is `null`), and a pending email change. No password material or token secrets: the service keeps no secret of a token. The export itself is recorded on the timeline (`account_exported`), before it is gathered, so the export holds it. Exports are limited per account per hour (`429`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/users/me/export (the `ExportMe` operationId).
+	ExportMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportMeResponse, error)
+
 	// ListSecurityEventsWithResponse List the caller's security events
 	//
-	// The caller's security timeline, newest first: what happened to the account, each event once. `type` is one of `registered`, `login_succeeded`, `login_failed` (`detail`: `wrong_password`, `locked_out` or `inactive`), `lockout_started`, `password_changed`, `password_reset`, `email_verified`, `email_change_requested` (`detail`: the new address), `email_changed` (`detail`: `old → new`), `session_revoked` (`detail`: what ended it: `user`, `logout`, `password_change`, `password_reset` or `reuse_detected`) and `refresh_token_reuse_detected`. `session_id` is the session it happened in or to, and `client_ip` the client's network, as `GET /api/v1/users/me/sessions` shows it; `session_id`, `client_ip` and `detail` are `null`, never empty, when the event has none. Failed logins are recorded just after their answer, so one may show a moment later than the answer came.
+	// The caller's security timeline, newest first: what happened to the account, each event once. `type` is one of `registered`, `login_succeeded`, `login_failed` (`detail`: `wrong_password`, `locked_out` or `inactive`), `lockout_started`, `password_changed`, `password_reset`, `email_verified`, `email_change_requested`, `email_changed` (neither names an address: the timeline outlives a deleted account, its addresses must not), `session_revoked` (`detail`: what ended it: `user`, `logout`, `password_change`, `password_reset`, `reuse_detected`, or `operator:<id>` for an administrator, by their `id`), `refresh_token_reuse_detected`, and an operator's actions: `account_deactivated`, `account_activated`, `password_reset_required` and `account_deleted` (`detail`: `operator:<id>`, or `user` for a self-service deletion), `role_granted` and `role_revoked` (`detail`: `operator:<id>`, `cli` for `authd admin`, or `config` for `AUTHD_ADMIN_EMAILS`), and `account_exported`. `session_id` is the session it happened in or to, and `client_ip` the client's network, as `GET /api/v1/users/me/sessions` shows it; `session_id`, `client_ip` and `detail` are `null`, never empty, when the event has none. Failed logins are recorded just after their answer, so one may show a moment later than the answer came.
 	//
 	// Pages hold `limit` events; pass a page's `next` as `before` to get the one after it, until `next` is `null`. Paging walks every event once: events recorded meanwhile are newer than the first page and don't shift the others.
 	//
@@ -6575,6 +8559,986 @@ func (r GetJWKSResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetJWKSResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListUsersResponse200Headers the declared response headers of an HTTP 200 response for ListUsers
+type ListUsersResponse200Headers struct {
+	XRequestId string
+}
+
+// ListUsersResponse401Headers the declared response headers of an HTTP 401 response for ListUsers
+type ListUsersResponse401Headers struct {
+	WwwAuthenticate string
+	XRequestId      string
+}
+
+// ListUsersResponse403Headers the declared response headers of an HTTP 403 response for ListUsers
+type ListUsersResponse403Headers struct {
+	XRequestId string
+}
+
+// ListUsersResponse422Headers the declared response headers of an HTTP 422 response for ListUsers
+type ListUsersResponse422Headers struct {
+	XRequestId string
+}
+
+// ListUsersResponse500Headers the declared response headers of an HTTP 500 response for ListUsers
+type ListUsersResponse500Headers struct {
+	XRequestId string
+}
+
+// ListUsersResponse503Headers the declared response headers of an HTTP 503 response for ListUsers
+type ListUsersResponse503Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+type ListUsersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminUserPage
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AdminRequired
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUsersResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListUsersResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListUsersResponse403Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ListUsersResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListUsersResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListUsersResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUsersResponse) GetJSON200() *AdminUserPage {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListUsersResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListUsersResponse) GetJSON403() *AdminRequired {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListUsersResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListUsersResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListUsersResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUsersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUsersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUsersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUsersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteUserResponse204Headers the declared response headers of an HTTP 204 response for DeleteUser
+type DeleteUserResponse204Headers struct {
+	XRequestId string
+}
+
+// DeleteUserResponse401Headers the declared response headers of an HTTP 401 response for DeleteUser
+type DeleteUserResponse401Headers struct {
+	WwwAuthenticate string
+	XRequestId      string
+}
+
+// DeleteUserResponse403Headers the declared response headers of an HTTP 403 response for DeleteUser
+type DeleteUserResponse403Headers struct {
+	XRequestId string
+}
+
+// DeleteUserResponse404Headers the declared response headers of an HTTP 404 response for DeleteUser
+type DeleteUserResponse404Headers struct {
+	XRequestId string
+}
+
+// DeleteUserResponse409Headers the declared response headers of an HTTP 409 response for DeleteUser
+type DeleteUserResponse409Headers struct {
+	XRequestId string
+}
+
+// DeleteUserResponse422Headers the declared response headers of an HTTP 422 response for DeleteUser
+type DeleteUserResponse422Headers struct {
+	XRequestId string
+}
+
+// DeleteUserResponse500Headers the declared response headers of an HTTP 500 response for DeleteUser
+type DeleteUserResponse500Headers struct {
+	XRequestId string
+}
+
+// DeleteUserResponse503Headers the declared response headers of an HTTP 503 response for DeleteUser
+type DeleteUserResponse503Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+type DeleteUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AdminRequired
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *UserNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *OwnAccount
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteUserResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteUserResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteUserResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeleteUserResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *DeleteUserResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteUserResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteUserResponse503Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteUserResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteUserResponse) GetJSON403() *AdminRequired {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteUserResponse) GetJSON404() *UserNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteUserResponse) GetJSON409() *OwnAccount {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeleteUserResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteUserResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetAdminUserResponse200Headers the declared response headers of an HTTP 200 response for GetAdminUser
+type GetAdminUserResponse200Headers struct {
+	XRequestId string
+}
+
+// GetAdminUserResponse401Headers the declared response headers of an HTTP 401 response for GetAdminUser
+type GetAdminUserResponse401Headers struct {
+	WwwAuthenticate string
+	XRequestId      string
+}
+
+// GetAdminUserResponse403Headers the declared response headers of an HTTP 403 response for GetAdminUser
+type GetAdminUserResponse403Headers struct {
+	XRequestId string
+}
+
+// GetAdminUserResponse404Headers the declared response headers of an HTTP 404 response for GetAdminUser
+type GetAdminUserResponse404Headers struct {
+	XRequestId string
+}
+
+// GetAdminUserResponse422Headers the declared response headers of an HTTP 422 response for GetAdminUser
+type GetAdminUserResponse422Headers struct {
+	XRequestId string
+}
+
+// GetAdminUserResponse500Headers the declared response headers of an HTTP 500 response for GetAdminUser
+type GetAdminUserResponse500Headers struct {
+	XRequestId string
+}
+
+// GetAdminUserResponse503Headers the declared response headers of an HTTP 503 response for GetAdminUser
+type GetAdminUserResponse503Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+type GetAdminUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminUser
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AdminRequired
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *UserNotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetAdminUserResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetAdminUserResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetAdminUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetAdminUserResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *GetAdminUserResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *GetAdminUserResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetAdminUserResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAdminUserResponse) GetJSON200() *AdminUser {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetAdminUserResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetAdminUserResponse) GetJSON403() *AdminRequired {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetAdminUserResponse) GetJSON404() *UserNotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r GetAdminUserResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetAdminUserResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetAdminUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAdminUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAdminUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAdminUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAdminUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ActivateUserResponse200Headers the declared response headers of an HTTP 200 response for ActivateUser
+type ActivateUserResponse200Headers struct {
+	XRequestId string
+}
+
+// ActivateUserResponse401Headers the declared response headers of an HTTP 401 response for ActivateUser
+type ActivateUserResponse401Headers struct {
+	WwwAuthenticate string
+	XRequestId      string
+}
+
+// ActivateUserResponse403Headers the declared response headers of an HTTP 403 response for ActivateUser
+type ActivateUserResponse403Headers struct {
+	XRequestId string
+}
+
+// ActivateUserResponse404Headers the declared response headers of an HTTP 404 response for ActivateUser
+type ActivateUserResponse404Headers struct {
+	XRequestId string
+}
+
+// ActivateUserResponse409Headers the declared response headers of an HTTP 409 response for ActivateUser
+type ActivateUserResponse409Headers struct {
+	XRequestId string
+}
+
+// ActivateUserResponse422Headers the declared response headers of an HTTP 422 response for ActivateUser
+type ActivateUserResponse422Headers struct {
+	XRequestId string
+}
+
+// ActivateUserResponse500Headers the declared response headers of an HTTP 500 response for ActivateUser
+type ActivateUserResponse500Headers struct {
+	XRequestId string
+}
+
+// ActivateUserResponse503Headers the declared response headers of an HTTP 503 response for ActivateUser
+type ActivateUserResponse503Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+type ActivateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminUser
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AdminRequired
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *UserNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *OwnAccount
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ActivateUserResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ActivateUserResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ActivateUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ActivateUserResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ActivateUserResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ActivateUserResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ActivateUserResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ActivateUserResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ActivateUserResponse) GetJSON200() *AdminUser {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ActivateUserResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ActivateUserResponse) GetJSON403() *AdminRequired {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ActivateUserResponse) GetJSON404() *UserNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ActivateUserResponse) GetJSON409() *OwnAccount {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ActivateUserResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ActivateUserResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ActivateUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ActivateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ActivateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ActivateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ActivateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeactivateUserResponse200Headers the declared response headers of an HTTP 200 response for DeactivateUser
+type DeactivateUserResponse200Headers struct {
+	XRequestId string
+}
+
+// DeactivateUserResponse401Headers the declared response headers of an HTTP 401 response for DeactivateUser
+type DeactivateUserResponse401Headers struct {
+	WwwAuthenticate string
+	XRequestId      string
+}
+
+// DeactivateUserResponse403Headers the declared response headers of an HTTP 403 response for DeactivateUser
+type DeactivateUserResponse403Headers struct {
+	XRequestId string
+}
+
+// DeactivateUserResponse404Headers the declared response headers of an HTTP 404 response for DeactivateUser
+type DeactivateUserResponse404Headers struct {
+	XRequestId string
+}
+
+// DeactivateUserResponse409Headers the declared response headers of an HTTP 409 response for DeactivateUser
+type DeactivateUserResponse409Headers struct {
+	XRequestId string
+}
+
+// DeactivateUserResponse422Headers the declared response headers of an HTTP 422 response for DeactivateUser
+type DeactivateUserResponse422Headers struct {
+	XRequestId string
+}
+
+// DeactivateUserResponse500Headers the declared response headers of an HTTP 500 response for DeactivateUser
+type DeactivateUserResponse500Headers struct {
+	XRequestId string
+}
+
+// DeactivateUserResponse503Headers the declared response headers of an HTTP 503 response for DeactivateUser
+type DeactivateUserResponse503Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+type DeactivateUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminUser
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AdminRequired
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *UserNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *OwnAccount
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeactivateUserResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeactivateUserResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeactivateUserResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeactivateUserResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeactivateUserResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *DeactivateUserResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeactivateUserResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeactivateUserResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeactivateUserResponse) GetJSON200() *AdminUser {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeactivateUserResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeactivateUserResponse) GetJSON403() *AdminRequired {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeactivateUserResponse) GetJSON404() *UserNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeactivateUserResponse) GetJSON409() *OwnAccount {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeactivateUserResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeactivateUserResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeactivateUserResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeactivateUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeactivateUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeactivateUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeactivateUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequirePasswordResetResponse200Headers the declared response headers of an HTTP 200 response for RequirePasswordReset
+type RequirePasswordResetResponse200Headers struct {
+	XRequestId string
+}
+
+// RequirePasswordResetResponse401Headers the declared response headers of an HTTP 401 response for RequirePasswordReset
+type RequirePasswordResetResponse401Headers struct {
+	WwwAuthenticate string
+	XRequestId      string
+}
+
+// RequirePasswordResetResponse403Headers the declared response headers of an HTTP 403 response for RequirePasswordReset
+type RequirePasswordResetResponse403Headers struct {
+	XRequestId string
+}
+
+// RequirePasswordResetResponse404Headers the declared response headers of an HTTP 404 response for RequirePasswordReset
+type RequirePasswordResetResponse404Headers struct {
+	XRequestId string
+}
+
+// RequirePasswordResetResponse409Headers the declared response headers of an HTTP 409 response for RequirePasswordReset
+type RequirePasswordResetResponse409Headers struct {
+	XRequestId string
+}
+
+// RequirePasswordResetResponse422Headers the declared response headers of an HTTP 422 response for RequirePasswordReset
+type RequirePasswordResetResponse422Headers struct {
+	XRequestId string
+}
+
+// RequirePasswordResetResponse500Headers the declared response headers of an HTTP 500 response for RequirePasswordReset
+type RequirePasswordResetResponse500Headers struct {
+	XRequestId string
+}
+
+// RequirePasswordResetResponse503Headers the declared response headers of an HTTP 503 response for RequirePasswordReset
+type RequirePasswordResetResponse503Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+type RequirePasswordResetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AdminUser
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AdminRequired
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *UserNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *OwnAccount
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RequirePasswordResetResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RequirePasswordResetResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RequirePasswordResetResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RequirePasswordResetResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequirePasswordResetResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *RequirePasswordResetResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RequirePasswordResetResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequirePasswordResetResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RequirePasswordResetResponse) GetJSON200() *AdminUser {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RequirePasswordResetResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RequirePasswordResetResponse) GetJSON403() *AdminRequired {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RequirePasswordResetResponse) GetJSON404() *UserNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RequirePasswordResetResponse) GetJSON409() *OwnAccount {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RequirePasswordResetResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RequirePasswordResetResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RequirePasswordResetResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RequirePasswordResetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequirePasswordResetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequirePasswordResetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequirePasswordResetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RevokeUserSessionsResponse204Headers the declared response headers of an HTTP 204 response for RevokeUserSessions
+type RevokeUserSessionsResponse204Headers struct {
+	XRequestId string
+}
+
+// RevokeUserSessionsResponse401Headers the declared response headers of an HTTP 401 response for RevokeUserSessions
+type RevokeUserSessionsResponse401Headers struct {
+	WwwAuthenticate string
+	XRequestId      string
+}
+
+// RevokeUserSessionsResponse403Headers the declared response headers of an HTTP 403 response for RevokeUserSessions
+type RevokeUserSessionsResponse403Headers struct {
+	XRequestId string
+}
+
+// RevokeUserSessionsResponse404Headers the declared response headers of an HTTP 404 response for RevokeUserSessions
+type RevokeUserSessionsResponse404Headers struct {
+	XRequestId string
+}
+
+// RevokeUserSessionsResponse409Headers the declared response headers of an HTTP 409 response for RevokeUserSessions
+type RevokeUserSessionsResponse409Headers struct {
+	XRequestId string
+}
+
+// RevokeUserSessionsResponse422Headers the declared response headers of an HTTP 422 response for RevokeUserSessions
+type RevokeUserSessionsResponse422Headers struct {
+	XRequestId string
+}
+
+// RevokeUserSessionsResponse500Headers the declared response headers of an HTTP 500 response for RevokeUserSessions
+type RevokeUserSessionsResponse500Headers struct {
+	XRequestId string
+}
+
+// RevokeUserSessionsResponse503Headers the declared response headers of an HTTP 503 response for RevokeUserSessions
+type RevokeUserSessionsResponse503Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+type RevokeUserSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *AdminRequired
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *UserNotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *RevokeUserSessionsResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeUserSessionsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RevokeUserSessionsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RevokeUserSessionsResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RevokeUserSessionsResponse409Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *RevokeUserSessionsResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *RevokeUserSessionsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RevokeUserSessionsResponse503Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RevokeUserSessionsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RevokeUserSessionsResponse) GetJSON403() *AdminRequired {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RevokeUserSessionsResponse) GetJSON404() *UserNotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r RevokeUserSessionsResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RevokeUserSessionsResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RevokeUserSessionsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r RevokeUserSessionsResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeUserSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeUserSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeUserSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeUserSessionsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8119,6 +11083,186 @@ func (r ResendVerificationResponse) ContentType() string {
 	return ""
 }
 
+// DeleteMeResponse204Headers the declared response headers of an HTTP 204 response for DeleteMe
+type DeleteMeResponse204Headers struct {
+	XRequestId string
+}
+
+// DeleteMeResponse400Headers the declared response headers of an HTTP 400 response for DeleteMe
+type DeleteMeResponse400Headers struct {
+	XRequestId string
+}
+
+// DeleteMeResponse401Headers the declared response headers of an HTTP 401 response for DeleteMe
+type DeleteMeResponse401Headers struct {
+	WwwAuthenticate string
+	XRequestId      string
+}
+
+// DeleteMeResponse409Headers the declared response headers of an HTTP 409 response for DeleteMe
+type DeleteMeResponse409Headers struct {
+	XRequestId string
+}
+
+// DeleteMeResponse413Headers the declared response headers of an HTTP 413 response for DeleteMe
+type DeleteMeResponse413Headers struct {
+	XRequestId string
+}
+
+// DeleteMeResponse415Headers the declared response headers of an HTTP 415 response for DeleteMe
+type DeleteMeResponse415Headers struct {
+	XRequestId string
+}
+
+// DeleteMeResponse422Headers the declared response headers of an HTTP 422 response for DeleteMe
+type DeleteMeResponse422Headers struct {
+	XRequestId string
+}
+
+// DeleteMeResponse429Headers the declared response headers of an HTTP 429 response for DeleteMe
+type DeleteMeResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+// DeleteMeResponse500Headers the declared response headers of an HTTP 500 response for DeleteMe
+type DeleteMeResponse500Headers struct {
+	XRequestId string
+}
+
+// DeleteMeResponse503Headers the declared response headers of an HTTP 503 response for DeleteMe
+type DeleteMeResponse503Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+type DeleteMeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *struct {
+		Code DeleteMe400JSONResponseBodyCode `json:"code"`
+
+		// Detail For people.
+		Detail string `json:"detail"`
+	}
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *PayloadTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *UnsupportedMediaType
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *UnprocessableEntity
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteMeResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteMeResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteMeResponse401Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeleteMeResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *DeleteMeResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *DeleteMeResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *DeleteMeResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteMeResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteMeResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteMeResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteMeResponse) GetJSON400() *struct {
+	Code DeleteMe400JSONResponseBodyCode `json:"code"`
+
+	// Detail For people.
+	Detail string `json:"detail"`
+} {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteMeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteMeResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r DeleteMeResponse) GetJSON413() *PayloadTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r DeleteMeResponse) GetJSON415() *UnsupportedMediaType {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r DeleteMeResponse) GetJSON422() *UnprocessableEntity {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteMeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteMeResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteMeResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetMeResponse200Headers the declared response headers of an HTTP 200 response for GetMe
 type GetMeResponse200Headers struct {
 	XRequestId string
@@ -8740,6 +11884,114 @@ func (r ConfirmEmailChangeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ConfirmEmailChangeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportMeResponse200Headers the declared response headers of an HTTP 200 response for ExportMe
+type ExportMeResponse200Headers struct {
+	ContentDisposition string
+	XRequestId         string
+}
+
+// ExportMeResponse401Headers the declared response headers of an HTTP 401 response for ExportMe
+type ExportMeResponse401Headers struct {
+	WwwAuthenticate string
+	XRequestId      string
+}
+
+// ExportMeResponse429Headers the declared response headers of an HTTP 429 response for ExportMe
+type ExportMeResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+// ExportMeResponse500Headers the declared response headers of an HTTP 500 response for ExportMe
+type ExportMeResponse500Headers struct {
+	XRequestId string
+}
+
+// ExportMeResponse503Headers the declared response headers of an HTTP 503 response for ExportMe
+type ExportMeResponse503Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+type ExportMeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccountExport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportMeResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportMeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportMeResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ExportMeResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportMeResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportMeResponse) GetJSON200() *AccountExport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportMeResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ExportMeResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ExportMeResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ExportMeResponse) GetJSON503() *ServiceUnavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportMeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportMeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportMeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportMeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10051,6 +13303,115 @@ func (c *ClientWithResponses) GetJWKSWithResponse(ctx context.Context, reqEditor
 	return ParseGetJWKSResponse(rsp)
 }
 
+// ListUsersWithResponse Find accounts
+//
+// A page of the accounts the filters select, in email order; deleted accounts are never listed. Filters combine: an account is listed when it matches every one given.
+//
+// Pages hold `limit` accounts; pass a page's `next` as `cursor` to get the one after it, until `next` is `null`. Accounts registered meanwhile appear on a later page when their email sorts after the cursor.
+//
+// The caller must hold the `admin` role, as stored when the request arrives (else `403 admin_required`, before the query is read). `422` for a `limit` that is not an integer from 1 to 100, an `is_active` that is neither `true` nor `false`, a `created_after` that is not an RFC 3339 date-time, a `cursor` that is not a `next` this operation gave, an `email_prefix` longer than 254 characters, any parameter sent more than once (`value_error` at its name), or a query string that does not parse (`value_error` at `["query"]`). Other query parameters are ignored.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/users (the `ListUsers` operationId).
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResponse, error) {
+	rsp, err := c.ListUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUsersResponse(rsp)
+}
+
+// DeleteUserWithResponse Delete an account
+//
+// Deletes another account. From this answer on it can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays until retention prunes it, with an `account_deleted` event naming the operator. An administrator deletes their own account with `DELETE /api/v1/users/me` instead (`409 own_account` here). The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/admin/users/{user_id} (the `DeleteUser` operationId).
+func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error) {
+	rsp, err := c.DeleteUser(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteUserResponse(rsp)
+}
+
+// GetAdminUserWithResponse Get an account
+//
+// Any live account by its id, as an operator sees it: the owner's view (`GET /api/v1/users/me`) with its roles and whether it must reset its password. Never password material or tokens. The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/admin/users/{user_id} (the `GetAdminUser` operationId).
+func (c *ClientWithResponses) GetAdminUserWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*GetAdminUserResponse, error) {
+	rsp, err := c.GetAdminUser(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAdminUserResponse(rsp)
+}
+
+// ActivateUserWithResponse Activate an account
+//
+// Switches a deactivated account back on; the sessions it had stay ended. Activating an active account changes nothing and records nothing; otherwise its timeline gets `account_activated` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/admin/users/{user_id}/activate (the `ActivateUser` operationId).
+func (c *ClientWithResponses) ActivateUserWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*ActivateUserResponse, error) {
+	rsp, err := c.ActivateUser(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseActivateUserResponse(rsp)
+}
+
+// DeactivateUserWithResponse Deactivate an account
+//
+// Switches the account off: every session of it ends at once, and login is refused (`403 inactive_user`) until it is activated again. Deactivating an inactive account changes nothing and records nothing; otherwise its timeline gets `account_deactivated` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/admin/users/{user_id}/deactivate (the `DeactivateUser` operationId).
+func (c *ClientWithResponses) DeactivateUserWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*DeactivateUserResponse, error) {
+	rsp, err := c.DeactivateUser(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeactivateUserResponse(rsp)
+}
+
+// RequirePasswordResetWithResponse Require a password reset
+//
+// Ends every session of the account, refuses its login (`403 password_reset_required`) until its password is reset, and mails its address a reset link, as `POST /api/v1/auth/forgot-password` does. Its timeline gets `password_reset_required` naming the operator. Not for the caller's own account (`409 own_account`). The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/admin/users/{user_id}/require-password-reset (the `RequirePasswordReset` operationId).
+func (c *ClientWithResponses) RequirePasswordResetWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*RequirePasswordResetResponse, error) {
+	rsp, err := c.RequirePasswordReset(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequirePasswordResetResponse(rsp)
+}
+
+// RevokeUserSessionsWithResponse End every session of an account
+//
+// Ends every session of the account at once, on every replica: its access and refresh tokens stop working at their next request. Its password and login are unchanged. The timeline gets `session_revoked` with `detail` naming the operator. An administrator may end their own sessions too, the one calling included. The caller must hold the `admin` role, as stored when the request arrives.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/admin/users/{user_id}/revoke-sessions (the `RevokeUserSessions` operationId).
+func (c *ClientWithResponses) RevokeUserSessionsWithResponse(ctx context.Context, userId TargetUserId, reqEditors ...RequestEditorFn) (*RevokeUserSessionsResponse, error) {
+	rsp, err := c.RevokeUserSessions(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeUserSessionsResponse(rsp)
+}
+
 // ChangePasswordWithBodyWithResponse Change password
 //
 // Change user password (requires authentication). Every other session of the user ends; the caller's stays. Wrong current passwords count towards the same lockout as failed logins.
@@ -10321,6 +13682,36 @@ func (c *ClientWithResponses) ResendVerificationWithResponse(ctx context.Context
 	return ParseResendVerificationResponse(rsp)
 }
 
+// DeleteMeWithBodyWithResponse Delete the caller's account
+//
+// Deletes the caller's account once `current_password` checks out. From this answer on the account can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays, naming no address, until retention prunes it. A wrong password is `400 wrong_password` and counts towards the same lockout as failed logins (`429`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/users/me (the `DeleteMe` operationId).
+func (c *ClientWithResponses) DeleteMeWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error) {
+	rsp, err := c.DeleteMeWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeResponse(rsp)
+}
+
+// DeleteMeWithResponse Delete the caller's account
+//
+// Deletes the caller's account once `current_password` checks out. From this answer on the account can't log in, every token of it fails, and its email can be registered again; its sessions, queued mail and stored data are erased next. Its security timeline stays, naming no address, until retention prunes it. A wrong password is `400 wrong_password` and counts towards the same lockout as failed logins (`429`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/users/me (the `DeleteMe` operationId).
+func (c *ClientWithResponses) DeleteMeWithResponse(ctx context.Context, body DeleteMeJSONRequestBody, reqEditors ...RequestEditorFn) (*DeleteMeResponse, error) {
+	rsp, err := c.DeleteMe(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeResponse(rsp)
+}
+
 // GetMeWithResponse Get current user profile
 //
 // Get the profile of the currently authenticated user.
@@ -10426,9 +13817,24 @@ func (c *ClientWithResponses) ConfirmEmailChangeWithResponse(ctx context.Context
 	return ParseConfirmEmailChangeResponse(rsp)
 }
 
+// ExportMeWithResponse Export the caller's data
+//
+// Everything the service stores about the caller's account, as one JSON document to keep (GDPR articles 15 and 20): the account as an operator sees it, its live sessions as `GET /api/v1/users/me/sessions` lists them, its whole security timeline oldest first with the same events `GET /api/v1/users/me/security-events` pages through (so its chain checks from `timeline_checkpoint`, or from the start when that is `null`), and a pending email change. No password material or token secrets: the service keeps no secret of a token. The export itself is recorded on the timeline (`account_exported`), before it is gathered, so the export holds it. Exports are limited per account per hour (`429`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/users/me/export (the `ExportMe` operationId).
+func (c *ClientWithResponses) ExportMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportMeResponse, error) {
+	rsp, err := c.ExportMe(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportMeResponse(rsp)
+}
+
 // ListSecurityEventsWithResponse List the caller's security events
 //
-// The caller's security timeline, newest first: what happened to the account, each event once. `type` is one of `registered`, `login_succeeded`, `login_failed` (`detail`: `wrong_password`, `locked_out` or `inactive`), `lockout_started`, `password_changed`, `password_reset`, `email_verified`, `email_change_requested` (`detail`: the new address), `email_changed` (`detail`: `old → new`), `session_revoked` (`detail`: what ended it: `user`, `logout`, `password_change`, `password_reset` or `reuse_detected`) and `refresh_token_reuse_detected`. `session_id` is the session it happened in or to, and `client_ip` the client's network, as `GET /api/v1/users/me/sessions` shows it; `session_id`, `client_ip` and `detail` are `null`, never empty, when the event has none. Failed logins are recorded just after their answer, so one may show a moment later than the answer came.
+// The caller's security timeline, newest first: what happened to the account, each event once. `type` is one of `registered`, `login_succeeded`, `login_failed` (`detail`: `wrong_password`, `locked_out` or `inactive`), `lockout_started`, `password_changed`, `password_reset`, `email_verified`, `email_change_requested`, `email_changed` (neither names an address: the timeline outlives a deleted account, its addresses must not), `session_revoked` (`detail`: what ended it: `user`, `logout`, `password_change`, `password_reset`, `reuse_detected`, or `operator:<id>` for an administrator, by their `id`), `refresh_token_reuse_detected`, and an operator's actions: `account_deactivated`, `account_activated`, `password_reset_required` and `account_deleted` (`detail`: `operator:<id>`, or `user` for a self-service deletion), `role_granted` and `role_revoked` (`detail`: `operator:<id>`, `cli` for `authd admin`, or `config` for `AUTHD_ADMIN_EMAILS`), and `account_exported`. `session_id` is the session it happened in or to, and `client_ip` the client's network, as `GET /api/v1/users/me/sessions` shows it; `session_id`, `client_ip` and `detail` are `null`, never empty, when the event has none. Failed logins are recorded just after their answer, so one may show a moment later than the answer came.
 //
 // Pages hold `limit` events; pass a page's `next` as `before` to get the one after it, until `next` is `null`. Paging walks every event once: events recorded meanwhile are newer than the first page and don't shift the others.
 //
@@ -10774,6 +14180,1151 @@ func ParseGetJWKSResponse(rsp *http.Response) (*GetJWKSResponse, error) {
 			headers.XRequestId = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListUsersResponse parses an HTTP response from a ListUsersWithResponse call
+func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUsersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminUserPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AdminRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUsersResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListUsersResponse401Headers
+		if values := rsp.Header.Values("Www-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Www-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WwwAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListUsersResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 422:
+		var headers ListUsersResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListUsersResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListUsersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteUserResponse parses an HTTP response from a DeleteUserWithResponse call
+func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AdminRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest UserNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest OwnAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteUserResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteUserResponse401Headers
+		if values := rsp.Header.Values("Www-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Www-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WwwAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteUserResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteUserResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeleteUserResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers DeleteUserResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteUserResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteUserResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetAdminUserResponse parses an HTTP response from a GetAdminUserWithResponse call
+func ParseGetAdminUserResponse(rsp *http.Response) (*GetAdminUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAdminUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AdminRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest UserNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetAdminUserResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetAdminUserResponse401Headers
+		if values := rsp.Header.Values("Www-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Www-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WwwAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetAdminUserResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetAdminUserResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers GetAdminUserResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers GetAdminUserResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetAdminUserResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseActivateUserResponse parses an HTTP response from a ActivateUserWithResponse call
+func ParseActivateUserResponse(rsp *http.Response) (*ActivateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ActivateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AdminRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest UserNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest OwnAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ActivateUserResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ActivateUserResponse401Headers
+		if values := rsp.Header.Values("Www-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Www-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WwwAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ActivateUserResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ActivateUserResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ActivateUserResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers ActivateUserResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers ActivateUserResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ActivateUserResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeactivateUserResponse parses an HTTP response from a DeactivateUserWithResponse call
+func ParseDeactivateUserResponse(rsp *http.Response) (*DeactivateUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeactivateUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AdminRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest UserNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest OwnAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeactivateUserResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeactivateUserResponse401Headers
+		if values := rsp.Header.Values("Www-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Www-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WwwAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeactivateUserResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeactivateUserResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeactivateUserResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers DeactivateUserResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeactivateUserResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeactivateUserResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequirePasswordResetResponse parses an HTTP response from a RequirePasswordResetWithResponse call
+func ParseRequirePasswordResetResponse(rsp *http.Response) (*RequirePasswordResetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequirePasswordResetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AdminUser
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AdminRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest UserNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest OwnAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RequirePasswordResetResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RequirePasswordResetResponse401Headers
+		if values := rsp.Header.Values("Www-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Www-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WwwAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RequirePasswordResetResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RequirePasswordResetResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers RequirePasswordResetResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers RequirePasswordResetResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers RequirePasswordResetResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequirePasswordResetResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeUserSessionsResponse parses an HTTP response from a RevokeUserSessionsWithResponse call
+func ParseRevokeUserSessionsResponse(rsp *http.Response) (*RevokeUserSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeUserSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest AdminRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest UserNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers RevokeUserSessionsResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers RevokeUserSessionsResponse401Headers
+		if values := rsp.Header.Values("Www-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Www-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WwwAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RevokeUserSessionsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RevokeUserSessionsResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers RevokeUserSessionsResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 422:
+		var headers RevokeUserSessionsResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers RevokeUserSessionsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers RevokeUserSessionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil
@@ -12558,6 +17109,220 @@ func ParseResendVerificationResponse(rsp *http.Response) (*ResendVerificationRes
 	return response, nil
 }
 
+// ParseDeleteMeResponse parses an HTTP response from a DeleteMeWithResponse call
+func ParseDeleteMeResponse(rsp *http.Response) (*DeleteMeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest struct {
+			Code DeleteMe400JSONResponseBodyCode `json:"code"`
+
+			// Detail For people.
+			Detail string `json:"detail"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteMeResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteMeResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteMeResponse401Headers
+		if values := rsp.Header.Values("Www-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Www-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WwwAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeleteMeResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers DeleteMeResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers DeleteMeResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers DeleteMeResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteMeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteMeResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteMeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetMeResponse parses an HTTP response from a GetMeWithResponse call
 func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -13260,6 +18025,141 @@ func ParseConfirmEmailChangeResponse(rsp *http.Response) (*ConfirmEmailChangeRes
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ConfirmEmailChangeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportMeResponse parses an HTTP response from a ExportMeWithResponse call
+func ParseExportMeResponse(rsp *http.Response) (*ExportMeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportMeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccountExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportMeResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportMeResponse401Headers
+		if values := rsp.Header.Values("Www-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Www-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WwwAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportMeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ExportMeResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportMeResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
