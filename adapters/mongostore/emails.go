@@ -52,16 +52,17 @@ func (s *Users) claimKey(ctx context.Context, email, id string) (emailDoc, bool,
 	return emailDoc{}, false, nil
 }
 
-// clearOrphan deletes the key k, as read, unless its user holds it: the user exists and has the
-// email, or a change-email token naming it (the user is moving there). The delete is filtered on
-// the key's user and nonce, so it misses a key claimed since k was read.
+// clearOrphan deletes the key k, as read, unless its user holds it: the user exists, is not
+// deleted and has the email, or a change-email token naming it (the user is moving there). The
+// delete is filtered on the key's user and nonce, so it misses a key claimed since k was read.
 func (s *Users) clearOrphan(ctx context.Context, k emailDoc) (live bool, err error) {
 	var owner userDoc
 	err = s.users.FindOne(ctx, byID(k.UserID), options.FindOne().SetProjection(bson.D{
-		{Key: "email", Value: 1}, {Key: "tokens", Value: 1},
+		{Key: "email", Value: 1}, {Key: "tokens", Value: 1}, {Key: "deleted_at", Value: 1},
 	})).Decode(&owner)
 	switch {
-	case err == nil && (owner.Fields.Email == k.Email || owner.user().PendingEmail(k.Email)):
+	case err == nil && owner.Fields.DeletedAt == nil &&
+		(owner.Fields.Email == k.Email || owner.user().PendingEmail(k.Email)):
 		return true, nil
 	case err != nil && !errors.Is(err, mongo.ErrNoDocuments):
 		return false, fail("read email owner", err)

@@ -2,9 +2,10 @@
 // timelines in MongoDB, or anything that speaks its wire protocol.
 //
 // Every request-path query is a point lookup or a write by _id, but for a user's session list,
-// which reads an index on user_id (see Sessions), and a user's timeline, read and appended to
+// which reads an index on user_id (see Sessions), a user's timeline, read and appended to
 // through an index on user_id and seq (see Timeline; the outbox's couriers and sweep query indexes
-// of their own, see Outbox). Every conditional write is one single-document operation whose
+// of their own, see Outbox), and an operator's account list and erasures (see Users.List and
+// Users.Erase). Every conditional write is one single-document operation whose
 // filter states its condition (the _id and a version, a refresh id, "not revoked", an email key's
 // user and nonce, a checkpoint behind the one to set), or an insert whose duplicate-key error
 // means "taken": by _id, or, for events, by the one unique secondary index, which is prefixed by
@@ -85,7 +86,10 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s.timeline = &Timeline{events: db.Collection("events"), checkpoints: db.Collection("checkpoints"), users: db.Collection("users"), retry: r}
 	s.outbox = &Outbox{mail: db.Collection("mail"), users: db.Collection("users"), timeline: s.timeline, sweepEvery: sweep}
-	s.users = &Users{users: db.Collection("users"), emails: db.Collection("emails"), outbox: s.outbox, timeline: s.timeline, retry: r}
+	s.users = &Users{
+		users: db.Collection("users"), emails: db.Collection("emails"), sessions: db.Collection("sessions"), mail: db.Collection("mail"),
+		outbox: s.outbox, timeline: s.timeline, retry: r,
+	}
 	s.sessions = &Sessions{sessions: db.Collection("sessions"), users: s.users, retry: r}
 	retention := cfg.AttemptRetention
 	if retention <= 0 {
@@ -100,7 +104,7 @@ func Connect(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	for _, create := range []func(context.Context) error{
-		s.sessions.createIndexes, s.attempts.createIndexes, s.outbox.createIndexes, s.timeline.createIndexes,
+		s.users.createIndexes, s.sessions.createIndexes, s.attempts.createIndexes, s.outbox.createIndexes, s.timeline.createIndexes,
 	} {
 		if err := create(ctx); err != nil {
 			_ = client.Disconnect(context.WithoutCancel(ctx))
@@ -126,7 +130,7 @@ func (s *Store) Close(ctx context.Context) error {
 	return nil
 }
 
-// Users returns the user.Store backed by this database.
+// Users returns the user.Store backed by this database, which is also its user.Lister and user.Eraser.
 func (s *Store) Users() *Users { return s.users }
 
 // Sessions returns the credential.SessionStore backed by this database.

@@ -20,7 +20,10 @@ var _ user.Store = (*Users)(nil)
 //
 // A key is live while its user exists and either has its email or holds a change-email token
 // naming it (user.User.PendingEmail); any other key is an orphan, which whoever wants the email
-// clears, filtered on the user and the nonce it read. ByEmail answers only for a user that has the
+// clears, filtered on the user and the nonce it read. A deleted user (deleted_at set) does not
+// exist for this rule, as for every read: the compare-and-swap that deletes it makes every key
+// naming it an orphan at once, so its email can be registered again before Erase (accounts.go)
+// deletes the key. No write undoes a deletion, so a key that is an orphan for this reason stays one. ByEmail answers only for a user that has the
 // email its key names. Nothing left behind waits for a clock: a user whose key never got written
 // is reachable by no email and blocks none.
 //
@@ -37,8 +40,9 @@ var _ user.Store = (*Users)(nil)
 //  3. delete key A, filtered on U and on the nonce read before step 2.
 //
 // It is race-free because a key is deleted only by a delete filtered on a nonce read beforehand,
-// and, but for step 3, only by a clearer that read the key's user after the key and saw it not
-// hold the key. Take a move whose step 2 succeeds: its read of U, at version v, came before its
+// and, but for step 3 and Erase, only by a clearer that read the key's user after the key and saw
+// it not hold the key. Erase deletes only the key naming the deleted user it erases, which no
+// writer relies on: every write of a user reads it first, and a deleted user reads as none. Take a move whose step 2 succeeds: its read of U, at version v, came before its
 // step 1 and shows a token naming B, since core moves a user only to an email its stored tokens
 // name. A clearer whose delete hits key B after that step 1 read a nonce written at or after it,
 // then read U: at version v it would have seen the token, so it read a later version, and the
@@ -57,6 +61,8 @@ var _ user.Store = (*Users)(nil)
 type Users struct {
 	users    *mongo.Collection
 	emails   *mongo.Collection
+	sessions *mongo.Collection // Erase's
+	mail     *mongo.Collection // Erase's
 	outbox   *Outbox
 	timeline *Timeline
 	retry    retry
@@ -108,7 +114,17 @@ func (s *Users) ByID(ctx context.Context, id user.ID) (*user.User, error) {
 	return d.user(), nil
 }
 
+// find reads the live user with id: user.ErrNotFound for a deleted one, as for none.
 func (s *Users) find(ctx context.Context, id user.ID) (*userDoc, error) {
+	d, err := s.load(ctx, id)
+	if err == nil && d.Fields.DeletedAt != nil {
+		return nil, user.ErrNotFound
+	}
+	return d, err
+}
+
+// load reads the document of user id, deleted or not.
+func (s *Users) load(ctx context.Context, id user.ID) (*userDoc, error) {
 	var d userDoc
 	switch err := s.users.FindOne(ctx, byID(string(id))).Decode(&d); {
 	case errors.Is(err, mongo.ErrNoDocuments):
@@ -175,7 +191,8 @@ func (s *Users) Update(ctx context.Context, id user.ID, change func(*user.User) 
 			held = nil
 		}
 		left = nil
-		if u.Email != d.Fields.Email {
+		// A deleted user holds no key, so a deletion claims none (and leaves its keys orphans).
+		if u.Email != d.Fields.Email && u.DeletedAt == nil {
 			k, done, err := s.claimKey(ctx, u.Email, string(id))
 			if err != nil || !done {
 				return false, err
