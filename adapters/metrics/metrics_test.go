@@ -51,6 +51,18 @@ func TestDecoratedStoresKeepTheContracts(t *testing.T) {
 			Outbox:   metrics.Outbox{Next: users.Mail, Rec: rec},
 		}
 	})
+	contract.Accounts(t, func(*testing.T) contract.AccountStores {
+		users := fake.NewUsers()
+		return contract.AccountStores{
+			Stores: contract.Stores{
+				Users:    metrics.Users{Next: users, Rec: rec},
+				Sessions: metrics.Sessions{Next: fake.NewSessions(users), Rec: rec},
+				Outbox:   metrics.Outbox{Next: users.Mail, Rec: rec},
+			},
+			Lister: metrics.Lister{Next: users, Rec: rec},
+			Eraser: metrics.Eraser{Next: users, Rec: rec},
+		}
+	})
 	contract.Timeline(t, func(*testing.T) (audit.Store, contract.Tamper) {
 		tl := fake.NewTimeline()
 		return metrics.Timeline{Next: tl, Rec: rec}, func(_ *testing.T, userID string, seq int64, detail string) {
