@@ -139,7 +139,7 @@ func newWorld(t *testing.T, configure ...func(*credential.Config)) *world {
 	creds := credential.NewService(credential.Deps{
 		Users: users, Sessions: fake.NewSessions(users), Hasher: &fake.Hasher{}, Policy: credential.NewPolicy(fake.Meter{}),
 		Throttle: throttle.New(fake.NewAttempts(), clk, limits), Tokens: fake.Tokens{}, Clock: clk, IDs: &fake.IDs{},
-		Outbox: users.Mail, Timeline: users.Timeline, Config: cfg,
+		Outbox: users.Mail, Timeline: users.Timeline, Config: cfg, Lister: users, Eraser: users,
 	})
 	h := New(Options{
 		Credentials: creds, Users: user.NewService(users), Log: slog.New(slog.DiscardHandler),
