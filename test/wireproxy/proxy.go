@@ -26,6 +26,10 @@ type Proxy struct {
 	// OnCommand, when set, is called with the name of every command before it is forwarded
 	// ("" for a message that names none); tests count round trips with it.
 	OnCommand func(name string)
+	// Cut, when set, is asked about every command after OnCommand; when it says so, the proxy
+	// closes the connection instead of forwarding the command, as if the client had died just
+	// before sending it. Crash tests stop a sequence of writes at each point with it.
+	Cut func(name string) bool
 
 	writes sync.Mutex
 
@@ -147,6 +151,9 @@ func (p *Proxy) relay(client, server net.Conn) error {
 		if p.OnCommand != nil {
 			p.OnCommand(name)
 		}
+		if p.Cut != nil && p.Cut(name) {
+			return errCut
+		}
 		write := !reads[name]
 		if write {
 			p.writes.Lock()
@@ -207,6 +214,8 @@ var reads = map[string]bool{
 }
 
 var errFraming = errors.New("wireproxy: malformed message")
+
+var errCut = errors.New("wireproxy: connection cut")
 
 // readMessage reads one whole message, header included.
 func readMessage(r *bufio.Reader) ([]byte, error) {
