@@ -156,4 +156,79 @@ func oapiFlow(t *testing.T, srv *harness.Service, tr http.RoundTripper) {
 	if r := must(c.GetConfirmEmailPageWithResponse(ctx, &oapiclient.GetConfirmEmailPageParams{}))(t); r.StatusCode() != http.StatusOK {
 		t.Errorf("confirm-email page: %d", r.StatusCode())
 	}
+
+	oapiAdminFlow(t, srv, c)
+}
+
+// oapiAdminFlow is an operator's work on another account through oapi-codegen's client.
+func oapiAdminFlow(t *testing.T, srv *harness.Service, c *oapiclient.ClientWithResponses) {
+	ctx := context.Background()
+	const adminEmail, targetEmail = "oapi.admin@example.com", "oapi.target@example.com"
+	for _, e := range []string{adminEmail, targetEmail} {
+		if r := must(c.RegisterWithResponse(ctx, oapiclient.RegisterRequest{Email: e, Password: password, ConfirmPassword: password, FirstName: "Op", LastName: "Erator"}))(t); r.JSON201 == nil {
+			t.Fatalf("register %s: %d %s", e, r.StatusCode(), r.Body)
+		}
+	}
+	login := func(email string) *oapiclient.LoginResponse {
+		return must(c.LoginWithResponse(ctx, oapiclient.LoginRequest{Email: email, Password: password}))(t)
+	}
+	var token string
+	bearer := func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+token)
+		return nil
+	}
+	token = login(targetEmail).JSON200.AccessToken
+	if r := must(c.ListUsersWithResponse(ctx, &oapiclient.ListUsersParams{}, bearer))(t); r.JSON403 == nil || r.JSON403.Code != "admin_required" {
+		t.Errorf("find users as a non-admin: %d %s, want 403 admin_required", r.StatusCode(), r.Body)
+	}
+	if err := srv.MakeAdmin(ctx, adminEmail); err != nil {
+		t.Fatal(err)
+	}
+	token = login(adminEmail).JSON200.AccessToken
+
+	prefix, one, active := "OAPI.", 1, true
+	first := must(c.ListUsersWithResponse(ctx, &oapiclient.ListUsersParams{EmailPrefix: &prefix, Limit: &one, IsActive: &active}, bearer))(t)
+	if first.JSON200 == nil || len(first.JSON200.Users) != 1 || first.JSON200.Next == nil || string(first.JSON200.Users[0].Email) != adminEmail {
+		t.Fatalf("find users: %d %s, want the admin and a next", first.StatusCode(), first.Body)
+	}
+	self := first.JSON200.Users[0]
+	if len(self.Roles) != 1 || self.Roles[0] != "admin" {
+		t.Errorf("the admin's roles: %v", self.Roles)
+	}
+	second := must(c.ListUsersWithResponse(ctx, &oapiclient.ListUsersParams{EmailPrefix: &prefix, Limit: &one, Cursor: first.JSON200.Next}, bearer))(t)
+	if second.JSON200 == nil || len(second.JSON200.Users) != 1 || second.JSON200.Next != nil || string(second.JSON200.Users[0].Email) != targetEmail {
+		t.Fatalf("find users, next page: %d %s, want the target and no next", second.StatusCode(), second.Body)
+	}
+	id := second.JSON200.Users[0].Id
+
+	if r := must(c.GetAdminUserWithResponse(ctx, id, bearer))(t); r.JSON200 == nil || string(r.JSON200.Email) != targetEmail || len(r.JSON200.Roles) != 0 || r.JSON200.LastLogin == nil {
+		t.Errorf("get the target: %d %s", r.StatusCode(), r.Body)
+	}
+	if r := must(c.DeactivateUserWithResponse(ctx, id, bearer))(t); r.JSON200 == nil || r.JSON200.IsActive {
+		t.Errorf("deactivate: %d %s", r.StatusCode(), r.Body)
+	}
+	if r := login(targetEmail); r.JSON403 == nil || r.JSON403.Code != "inactive_user" {
+		t.Errorf("login while inactive: %d %s", r.StatusCode(), r.Body)
+	}
+	if r := must(c.ActivateUserWithResponse(ctx, id, bearer))(t); r.JSON200 == nil || !r.JSON200.IsActive {
+		t.Errorf("activate: %d %s", r.StatusCode(), r.Body)
+	}
+	if r := must(c.RevokeUserSessionsWithResponse(ctx, id, bearer))(t); r.StatusCode() != http.StatusNoContent {
+		t.Errorf("revoke sessions: %d %s", r.StatusCode(), r.Body)
+	}
+	if r := must(c.RequirePasswordResetWithResponse(ctx, id, bearer))(t); r.JSON200 == nil || !r.JSON200.PasswordResetRequired {
+		t.Errorf("require a reset: %d %s", r.StatusCode(), r.Body)
+	}
+	if r := login(targetEmail); r.JSON403 == nil || r.JSON403.Code != "password_reset_required" {
+		t.Errorf("login with a reset required: %d %s", r.StatusCode(), r.Body)
+	}
+	if r := must(c.DeactivateUserWithResponse(ctx, self.Id, bearer))(t); r.JSON409 == nil || r.JSON409.Code != "own_account" {
+		t.Errorf("deactivate oneself: %d %s, want 409 own_account", r.StatusCode(), r.Body)
+	}
+	if r := must(c.DeleteUserWithResponse(ctx, id, bearer))(t); r.StatusCode() != http.StatusNoContent {
+		t.Errorf("delete: %d %s", r.StatusCode(), r.Body)
+	}
+	if r := must(c.GetAdminUserWithResponse(ctx, id, bearer))(t); r.JSON404 == nil || r.JSON404.Code != "user_not_found" {
+		t.Errorf("get the deleted target: %d %s, want 404", r.StatusCode(), r.Body)
+	}
 }

@@ -147,5 +147,27 @@ func ogenFlow(t *testing.T, srv *harness.Service, tr http.RoundTripper) {
 	})
 	as[*ogenclient.NoContent](t, "reset password", res, err)
 	res, err = c.Login(ctx, &ogenclient.LoginRequest{Email: newEmail, Password: newPassword})
-	as[*ogenclient.TokenPairHeaders](t, "login with the new password", res, err)
+	auth.token = as[*ogenclient.TokenPairHeaders](t, "login with the new password", res, err).Response.AccessToken
+
+	res, err = c.ListUsers(ctx, ogenclient.ListUsersParams{})
+	if v := as[*ogenclient.AdminRequiredHeaders](t, "find users as a non-admin", res, err); v.Response.Code != "admin_required" {
+		t.Errorf("find users as a non-admin: %+v", v)
+	}
+	res, err = c.ExportMe(ctx)
+	x := as[*ogenclient.AccountExportHeaders](t, "export", res, err)
+	if x.ContentDisposition != `attachment; filename="authd-export-`+string(me.ID)+`.json"` || string(x.Response.User.Email) != newEmail ||
+		len(x.Response.Sessions) != 1 || !x.Response.Sessions[0].Current || !x.Response.PendingEmailChange.Null {
+		t.Errorf("export: %+v", x)
+	}
+	if events := x.Response.SecurityEvents; len(events) == 0 || events[0].Seq != 1 || events[len(events)-1].Type != "account_exported" {
+		t.Errorf("the export's timeline: %+v, want it from seq 1 to the export", events)
+	}
+	res, err = c.DeleteMe(ctx, &ogenclient.DeleteAccountRequest{CurrentPassword: password})
+	if v := as[*ogenclient.DeleteMeBadRequestHeaders](t, "delete with a wrong password", res, err); v.Response.Code != "wrong_password" {
+		t.Errorf("delete with a wrong password: %+v", v)
+	}
+	res, err = c.DeleteMe(ctx, &ogenclient.DeleteAccountRequest{CurrentPassword: newPassword})
+	as[*ogenclient.NoContent](t, "delete the account", res, err)
+	res, err = c.Login(ctx, &ogenclient.LoginRequest{Email: newEmail, Password: newPassword})
+	as[*ogenclient.LoginUnauthorizedHeaders](t, "login to the deleted account", res, err)
 }
