@@ -19,6 +19,8 @@ type inflight struct {
 	statuses []int
 	errs     []error
 	exitCode int
+	drain    time.Duration // from the signal to the exit
+	log      string        // the end of the replica's log after it exited
 }
 
 // sigtermInFlight starts n logins, sends SIGTERM while they are being served, and waits for both
@@ -73,12 +75,15 @@ func (w *world) sigtermInFlight(n int) error {
 		wg.Wait()
 		return err
 	}
+	signalled := time.Now()
 	code, err := c.Terminate(ctx, w.replica)
+	w.inflight.drain = time.Since(signalled)
 	wg.Wait()
 	if err != nil {
 		return err
 	}
 	w.inflight.exitCode = code
+	w.inflight.log, _ = c.Logs(ctx, w.replica, 12)
 	if err := c.Start(ctx, w.replica); err != nil {
 		return err
 	}
@@ -150,7 +155,8 @@ func (w *world) someUser() (string, string) {
 func (w *world) inFlightCompleted() error {
 	for i, err := range w.inflight.errs {
 		if err != nil {
-			return fmt.Errorf("request %d of %d got no answer: %w", i+1, len(w.inflight.errs), err)
+			return fmt.Errorf("request %d of %d got no answer: %w (exit code %d after a drain of %s; the replica's log ends:\n%s)",
+				i+1, len(w.inflight.errs), err, w.inflight.exitCode, w.inflight.drain.Round(time.Millisecond), w.inflight.log)
 		}
 		if s := w.inflight.statuses[i]; s != http.StatusOK {
 			return fmt.Errorf("request %d answered %d, want 200", i+1, s)

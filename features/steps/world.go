@@ -97,6 +97,7 @@ type Cluster interface {
 	Kill(ctx context.Context, replica string) error
 	Terminate(ctx context.Context, replica string) (int, error)
 	Start(ctx context.Context, replica string) error
+	Logs(ctx context.Context, replica string, lines int) (string, error)
 }
 
 // Initialize registers every step for one scenario against the target.

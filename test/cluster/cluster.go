@@ -116,7 +116,9 @@ func (c *Cluster) AddReplica(ctx context.Context, name string) error {
 				"AUTHD_MONGODB_URI":      "mongodb://db:27017/?directConnection=true",
 				"AUTHD_MONGODB_TIMEOUT":  "3s",
 				"AUTHD_JWT_SECRET":       Secret,
-				"AUTHD_SHUTDOWN_TIMEOUT": "10s",
+				// Long enough to drain the SIGTERM scenario's 30 logins of one account, which take
+				// FerretDB (its compare-and-swap on one throttling document) over 10 s on a busy machine.
+				"AUTHD_SHUTDOWN_TIMEOUT": "45s",
 				"AUTHD_LOG_FORMAT":       "text",
 				// The test reaches the replicas through Docker's NAT, from a private address, and names
 				// its client address in X-Forwarded-For as the in-process suite does.
@@ -233,6 +235,15 @@ func (c *Cluster) Terminate(ctx context.Context, name string) (int, error) {
 		return 0, err
 	}
 	return strconv.Atoi(strings.TrimSpace(out))
+}
+
+// Logs returns the last lines of a replica's log.
+func (c *Cluster) Logs(ctx context.Context, name string, lines int) (string, error) {
+	r, err := c.replica(name)
+	if err != nil {
+		return "", err
+	}
+	return docker(ctx, "logs", "--tail", strconv.Itoa(lines), r.GetContainerID())
 }
 
 // Start starts a stopped replica again.
