@@ -30,6 +30,7 @@ func ModuleWithLogger(c Config, log *slog.Logger) fx.Option {
 		CoreModule,
 		MailModule,
 		AuditModule,
+		AccountsModule,
 		MetricsModule,
 		metricsDecorators,
 		HTTPModule,

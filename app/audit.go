@@ -24,9 +24,7 @@ func runPruner(lc fx.Lifecycle, c Config, store audit.Store, log *slog.Logger) {
 	if c.EventRetention <= 0 {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	prune := func() {
+	runEvery(lc, 0, pruneEvery, func(ctx context.Context) {
 		cutoff := time.Now().Add(-c.EventRetention)
 		n, err := store.Prune(ctx, cutoff)
 		switch {
@@ -35,34 +33,6 @@ func runPruner(lc fx.Lifecycle, c Config, store audit.Store, log *slog.Logger) {
 		case n > 0:
 			log.Info("pruned security events past their retention", "count", n, "before", cutoff.UTC().Format(time.RFC3339))
 		}
-	}
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				defer close(done)
-				t := time.NewTicker(pruneEvery)
-				defer t.Stop()
-				prune()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-						prune()
-					}
-				}
-			}()
-			return nil
-		},
-		OnStop: func(stop context.Context) error {
-			cancel()
-			select {
-			case <-done:
-				return nil
-			case <-stop.Done():
-				return stop.Err()
-			}
-		},
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/authd/authd/adapters/httpapi"
 	"github.com/authd/authd/adapters/jwttoken"
+	"github.com/authd/authd/core/user"
 )
 
 // Config is everything an operator can set. Each field has a flag and an AUTHD_* environment variable;
@@ -50,6 +51,8 @@ type Config struct {
 	PprofAddr        string
 	MetricsAddr      string
 	CORSOrigins      string
+	AdminEmails      string
+	ExportMaxPerHour int
 	Mail             MailConfig
 }
 
@@ -121,6 +124,8 @@ func settings(c *Config) []setting {
 		{"refresh-reuse-grace", "AUTHD_REFRESH_REUSE_GRACE", "how long after a refresh the refresh token it spent still gets that refresh's pair instead of ending the session as reuse (tabs refreshing at once); 0s: strict", dur(&c.RefreshGrace, 0)},
 		{"session-client-info", "AUTHD_SESSION_CLIENT_INFO", "on: sessions keep their client's network (/24, /48) and user agent (200 characters) for the session list; off: neither (personal data)", str(&c.SessionClient, "on")},
 		{"event-retention", "AUTHD_EVENT_RETENTION", "how long security events are kept (the timeline stays verifiable from a checkpoint); 0 keeps them forever", dur(&c.EventRetention, 90*24*time.Hour)},
+		{"admin-emails", "AUTHD_ADMIN_EMAILS", "comma-separated addresses whose accounts get the admin role once verified (at start-up, or when verified later); idempotent", str(&c.AdminEmails, "")},
+		{"export-max-per-hour", "AUTHD_EXPORT_MAX_PER_HOUR", "data exports (GET /users/me/export) per account per hour; 0 disables the limit", integer(&c.ExportMaxPerHour, 10)},
 		{"argon2-memory", "AUTHD_ARGON2_MEMORY_KIB", "argon2id memory per hash in KiB", num(&c.Argon2Memory, 19456)},
 		{"argon2-time", "AUTHD_ARGON2_TIME", "argon2id passes", num(&c.Argon2Time, 2)},
 		{"argon2-threads", "AUTHD_ARGON2_THREADS", "argon2id lanes", num(&c.Argon2Threads, 1)},
@@ -272,6 +277,12 @@ func (c Config) validate() error {
 	if c.SessionClient != "on" && c.SessionClient != "off" {
 		errs = append(errs, fmt.Errorf("AUTHD_SESSION_CLIENT_INFO=%q: want on or off", c.SessionClient))
 	}
+	if _, err := c.adminEmails(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.ExportMaxPerHour < 0 {
+		errs = append(errs, errors.New("AUTHD_EXPORT_MAX_PER_HOUR can't be negative (0 disables)"))
+	}
 	if c.MongoTimeout <= 0 {
 		errs = append(errs, errors.New("AUTHD_MONGODB_TIMEOUT must be positive"))
 	}
@@ -322,4 +333,20 @@ func (c Config) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// adminEmails is AUTHD_ADMIN_EMAILS as normalised addresses.
+func (c Config) adminEmails() ([]string, error) {
+	var out []string
+	for _, raw := range strings.Split(c.AdminEmails, ",") {
+		if strings.TrimSpace(raw) == "" {
+			continue
+		}
+		email, err := user.NormalizeEmail("email", raw)
+		if err != nil {
+			return nil, fmt.Errorf("AUTHD_ADMIN_EMAILS: %q: want comma-separated email addresses", strings.TrimSpace(raw))
+		}
+		out = append(out, email)
+	}
+	return out, nil
 }

@@ -53,6 +53,8 @@ type CredentialParams struct {
 	fx.In
 	Config   Config
 	Users    user.Store
+	Lister   user.Lister
+	Eraser   user.Eraser
 	Sessions credential.SessionStore
 	Throttle *throttle.Throttle
 	Hasher   credential.Hasher
@@ -67,14 +69,16 @@ type CredentialParams struct {
 }
 
 func newCredentials(p CredentialParams) *credential.Service {
+	admins, _ := p.Config.adminEmails() // validated with the rest of the configuration
 	return credential.NewService(credential.Deps{
-		Users: p.Users, Sessions: p.Sessions, Throttle: p.Throttle, Hasher: p.Hasher, Policy: p.Policy,
+		Users: p.Users, Lister: p.Lister, Eraser: p.Eraser, Sessions: p.Sessions, Throttle: p.Throttle, Hasher: p.Hasher, Policy: p.Policy,
 		Tokens: p.Tokens, Clock: p.Clock, IDs: p.IDs, Outbox: p.Outbox, Queued: p.Bell.Ring, Timeline: p.Timeline,
-		OnAuditError: func(err error) { p.Log.Warn("security event not recorded", "error", err.Error()) },
+		OnAuditError: func(err error) { p.Log.Warn("background work of a request failed", "error", err.Error()) },
 		Config: credential.Config{
 			AccessTTL: p.Config.AccessTTL, RefreshTTL: p.Config.RefreshTTL, SessionMaxAge: p.Config.SessionMaxAge,
 			RefreshGrace: p.Config.RefreshGrace, KeepDevice: p.Config.SessionClient == "on",
 			ResetTTL: p.Config.Mail.ResetTTL, VerifyTTL: p.Config.Mail.VerifyTTL, EmailChangeTTL: p.Config.Mail.EmailChangeTTL,
+			AdminEmails: admins, ExportMaxPerHour: p.Config.ExportMaxPerHour,
 		},
 	})
 }

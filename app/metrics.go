@@ -32,6 +32,8 @@ var metricsDecorators = fx.Decorate(
 		return metrics.Hasher{Next: h, Rec: r}
 	},
 	func(s user.Store, r *metrics.Recorder) user.Store { return metrics.Users{Next: s, Rec: r} },
+	func(l user.Lister, r *metrics.Recorder) user.Lister { return metrics.Lister{Next: l, Rec: r} },
+	func(e user.Eraser, r *metrics.Recorder) user.Eraser { return metrics.Eraser{Next: e, Rec: r} },
 	func(s credential.SessionStore, r *metrics.Recorder) credential.SessionStore {
 		return metrics.Sessions{Next: s, Rec: r}
 	},

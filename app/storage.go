@@ -25,6 +25,8 @@ type ReadyFunc func(context.Context) error
 type StorageResult struct {
 	fx.Out
 	Users    user.Store
+	Lister   user.Lister
+	Eraser   user.Eraser
 	Sessions credential.SessionStore
 	Attempts throttle.Store
 	Outbox   mail.Outbox
@@ -56,7 +58,7 @@ func openMongo(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, erro
 	}
 	log.Info("storage: MongoDB", "database", c.MongoDatabase)
 	lc.Append(fx.Hook{OnStop: store.Close})
-	return StorageResult{Users: store.Users(), Sessions: store.Sessions(), Attempts: store.Attempts(), Outbox: store.Outbox(), Timeline: store.Timeline(), Ready: store.Ping}, nil
+	return StorageResult{Users: store.Users(), Lister: store.Users(), Eraser: store.Users(), Sessions: store.Sessions(), Attempts: store.Attempts(), Outbox: store.Outbox(), Timeline: store.Timeline(), Ready: store.Ping}, nil
 }
 
 func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error) {
@@ -74,7 +76,7 @@ func openBolt(lc fx.Lifecycle, c Config, log *slog.Logger) (StorageResult, error
 			return db.Close()
 		},
 	})
-	return StorageResult{Users: db.Users(), Sessions: db.Sessions(), Attempts: db.Attempts(), Outbox: db.Outbox(), Timeline: db.Timeline(), Ready: db.Ping}, nil
+	return StorageResult{Users: db.Users(), Lister: db.Users(), Eraser: db.Users(), Sessions: db.Sessions(), Attempts: db.Attempts(), Outbox: db.Outbox(), Timeline: db.Timeline(), Ready: db.Ping}, nil
 }
 
 // sweeper deletes long-expired sessions and stale throttling counters from the embedded store,

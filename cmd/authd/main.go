@@ -13,8 +13,13 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "audit" {
-		os.Exit(auditCommand(os.Args[2:]))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "audit":
+			os.Exit(auditCommand(os.Args[2:]))
+		case "admin":
+			os.Exit(adminCommand(os.Args[2:]))
+		}
 	}
 	cfg, log, code, ok := configure("authd", os.Args[1:])
 	if !ok {

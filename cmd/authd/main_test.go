@@ -67,7 +67,7 @@ func logLines(t *testing.T, stderr string) []map[string]any {
 
 func TestHelpGoesToStdout(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"--help"}, {"-h"}, {"audit", "verify", "--help"}, {"audit", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"audit", "verify", "--help"}, {"audit", "--help"}, {"admin", "--help"}} {
 		r := run(t, nil, args...)
 		if r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "Usage:") || !strings.Contains(r.stdout, "AUTHD_ACCESS_TOKEN_TTL") {
 			t.Errorf("authd %s: exit %d, stderr %q, stdout %.80q...; want the usage on stdout, exit 0", strings.Join(args, " "), r.code, r.stderr, r.stdout)
@@ -90,6 +90,10 @@ func TestUsageErrorsPrintOnceWithAHint(t *testing.T) {
 		{nil, []string{"audit", "verify", "--bogus"}, "authd audit verify: flag provided but not defined: -bogus"},
 		{nil, []string{"audit", "check"}, "authd audit: want the subcommand verify: authd audit verify [flags]"},
 		{nil, []string{"audit"}, "authd audit: want the subcommand verify: authd audit verify [flags]"},
+		{nil, []string{"admin"}, "authd admin: want authd admin grant EMAIL or authd admin revoke EMAIL [flags]"},
+		{nil, []string{"admin", "promote", "a@example.com"}, "authd admin: want authd admin grant EMAIL or authd admin revoke EMAIL [flags]"},
+		{nil, []string{"admin", "grant", "nobody"}, `authd admin grant: "nobody" is not an email address: want authd admin grant EMAIL or authd admin revoke EMAIL [flags]`},
+		{nil, []string{"admin", "grant", "a@example.com", "--bogus"}, "authd admin grant: flag provided but not defined: -bogus"},
 	} {
 		r := run(t, tt.env, tt.args...)
 		want := tt.want + "\nRun 'authd --help' for the settings.\n"

@@ -30,8 +30,6 @@ var (
 	ErrAdminRequired = errors.New("administrator role required")
 	// ErrOwnAccount: an operator action an administrator may not take on their own account.
 	ErrOwnAccount = errors.New("an administrator cannot do this to their own account")
-	// ErrExportLimit: too many exports of one account in the hour.
-	ErrExportLimit = errors.New("too many exports; try again later")
 	// ErrAlreadyVerified: a verification mail asked for an address that is verified already.
 	ErrAlreadyVerified = errors.New("the email address is already verified")
 )
