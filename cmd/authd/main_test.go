@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,5 +210,129 @@ func TestServesUntilSIGTERM(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("after SIGTERM: %v, want exit 0", err)
+	}
+}
+
+// start runs the service on dir until the returned stop, and returns its base URL.
+func start(t *testing.T, dir string) (base string, stop func()) {
+	t.Helper()
+	cmd := exec.Command(binary)
+	cmd.Env = []string{"AUTHD_DATA_DIR=" + dir, "AUTHD_HTTP_ADDR=127.0.0.1:0"}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var line struct{ Msg, Addr string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
+				addr <- line.Addr
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		base = "http://" + a
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("never logged that it listens")
+	}
+	return base, func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("after SIGTERM: %v", err)
+		}
+	}
+}
+
+// send sends body to base+path with an optional bearer token and returns the status and body.
+func send(t *testing.T, method, url, token, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestAdminGrantAndRevoke: authd admin grant gives an account the admin role in the store, which
+// its next login can use; revoke takes it away; both say whether anything changed.
+func TestAdminGrantAndRevoke(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const email, password = "ops@example.com", "SecurePass123!"
+	base, stop := start(t, dir)
+	if code, body := send(t, http.MethodPost, base+"/api/v1/auth/register", "",
+		`{"email":"`+email+`","password":"`+password+`","confirm_password":"`+password+`","first_name":"O","last_name":"P"}`); code != http.StatusCreated {
+		t.Fatalf("register: %d %s", code, body)
+	}
+	stop()
+
+	admin := func(args ...string) result {
+		t.Helper()
+		cmd := exec.Command(binary, append([]string{"admin"}, args...)...)
+		cmd.Env = []string{"AUTHD_DATA_DIR=" + dir}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if exit := (*exec.ExitError)(nil); err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		return result{cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()}
+	}
+	for _, step := range []struct {
+		args   []string
+		code   int
+		stdout string
+	}{
+		{[]string{"grant", "OPS@example.com"}, 0, "OPS@example.com now holds the admin role\n"},
+		{[]string{"grant", email}, 0, email + " already held the admin role\n"},
+		{[]string{"grant", "nobody@example.com"}, 1, ""},
+	} {
+		if r := admin(step.args...); r.code != step.code || r.stdout != step.stdout {
+			t.Errorf("authd admin %v: exit %d, stdout %q, stderr %s; want exit %d, stdout %q", step.args, r.code, r.stdout, r.stderr, step.code, step.stdout)
+		}
+	}
+
+	canList := func() int {
+		t.Helper()
+		base, stop := start(t, dir)
+		defer stop()
+		code, body := send(t, http.MethodPost, base+"/api/v1/auth/login", "", `{"email":"`+email+`","password":"`+password+`"}`)
+		var pair struct {
+			AccessToken string `json:"access_token"`
+		}
+		if err := json.Unmarshal([]byte(body), &pair); err != nil || code != http.StatusOK {
+			t.Fatalf("login: %d %s", code, body)
+		}
+		code, _ = send(t, http.MethodGet, base+"/api/v1/admin/users", pair.AccessToken, "")
+		return code
+	}
+	if code := canList(); code != http.StatusOK {
+		t.Errorf("after grant, GET /api/v1/admin/users: %d, want 200", code)
+	}
+	if r := admin("revoke", email); r.code != 0 || r.stdout != email+" no longer holds the admin role\n" {
+		t.Errorf("authd admin revoke: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	if r := admin("revoke", email); r.code != 0 || r.stdout != email+" did not hold the admin role\n" {
+		t.Errorf("authd admin revoke again: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	if code := canList(); code != http.StatusForbidden {
+		t.Errorf("after revoke, GET /api/v1/admin/users: %d, want 403", code)
 	}
 }
