@@ -1,6 +1,7 @@
 package features_test
 
 import (
+	"context"
 	"os"
 	"testing"
 	"time"
@@ -28,10 +29,18 @@ func TestFeatures(t *testing.T) {
 	}
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
-			svc := harness.Start(t, mode.config(t))
+			c := mode.config(t)
+			c.AdminEmails = suite.AdminEmail
+			svc := harness.Start(t, c)
+			mailbox := suite.ServerMailbox{Server: svc.Mail}
+			// Made as on every target: registered, then verified through its mail.
+			admin, err := suite.BootstrapAdmin(context.Background(), svc.URL, mailbox, suite.AdminEmail, suite.AdminPassword)
+			if err != nil {
+				t.Fatal(err)
+			}
 			target := steps.Target{
-				BaseURL: svc.URL, Operator: svc, Secret: []byte(harness.Secret), Issuer: "authd",
-				Mailbox: suite.ServerMailbox{Server: svc.Mail}, PublicURL: harness.PublicURL, Direct: true,
+				BaseURL: svc.URL, Admin: admin, Roles: suite.StoreRoles{Users: svc.Users}, Secret: []byte(harness.Secret), Issuer: "authd",
+				Mailbox: mailbox, PublicURL: harness.PublicURL, Direct: true,
 			}
 			report.Add(suite.Run{Name: mode.name, Dir: ".", Target: func() steps.Target { return target }}.Execute(t))
 		})

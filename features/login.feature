@@ -52,7 +52,7 @@ Feature: Log in
       {"detail": "Incorrect email or password", "code": "invalid_credentials"}
       """
 
-  @operator
+  @admin
   Scenario: A deactivated account can't log in, even with the right password
     Given the account "alice@example.com" has been deactivated by an operator
     When I send a POST request to "/api/v1/auth/login" with body:
@@ -62,7 +62,7 @@ Feature: Log in
     Then the response status should be 403
     And the response should be an error with code "inactive_user"
 
-  @operator
+  @admin
   Scenario: A deactivated account with a wrong password learns nothing about its state
     Given the account "alice@example.com" has been deactivated by an operator
     When I send a POST request to "/api/v1/auth/login" with body:

@@ -104,7 +104,7 @@ Feature: My profile
       """
     Then the response status should be 401
 
-  @operator
+  @admin
   Scenario: A deactivated account's token stops working
     Given the account "erin@example.com" has been deactivated by an operator
     When I send a GET request to "/api/v1/users/me"

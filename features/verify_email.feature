@@ -121,7 +121,7 @@ Feature: Verify email
     Then exactly 1 of them should have status 200
     And the others should have status 400
 
-  @mail @operator
+  @mail @admin
   Scenario: A switched-off account's link does nothing
     Given a registered user "vera@example.com"
     When I follow the link in the latest email to "vera@example.com"

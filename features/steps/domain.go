@@ -18,7 +18,6 @@ func (w *world) registerDomain(sc *godog.ScenarioContext) {
 	sc.Step(`^I am logged in as "([^"]*)"$`, w.loggedIn)
 	sc.Step(`^"([^"]*)" has logged in as session "([^"]*)"$`, w.loggedInAs)
 	sc.Step(`^I use session "([^"]*)"$`, w.useSession)
-	sc.Step(`^the account "([^"]*)" has been deactivated by an operator$`, w.deactivate)
 }
 
 // local is the name a user's remembered values go under: the local part of the email.
@@ -139,18 +138,4 @@ func (w *world) useSession(session string) error {
 	}
 	w.bearer = tok
 	return nil
-}
-
-func (w *world) deactivate(email string) error {
-	if err := w.needs("@operator"); err != nil {
-		return err
-	}
-	if w.target.Operator == nil {
-		return fmt.Errorf("this target offers no operator access to deactivate accounts")
-	}
-	e, err := w.expand(email)
-	if err != nil {
-		return err
-	}
-	return w.target.Operator.Deactivate(context.Background(), strings.ToLower(e))
 }

@@ -23,8 +23,10 @@ type Need struct {
 var Needs = []Need{
 	{"@containers", "stop, restart, kill and add the service's and the database's containers",
 		func(t Target) bool { return t.Cluster != nil }},
-	{"@operator", "switch an account off in the database, which no API does yet",
-		func(t Target) bool { return t.Operator != nil }},
+	{"@admin", "log in as an administrator of the service",
+		func(t Target) bool { return t.Admin != nil }},
+	{"@database", "grant and revoke the admin role straight in the database, as `authd admin grant|revoke` does (no API does)",
+		func(t Target) bool { return t.Roles != nil }},
 	{"@mail", "read the mail the service sent, and take its mail server down",
 		func(t Target) bool { return t.Mailbox != nil }},
 	{"@signing-key", "forge tokens with the service's own HS256 key",

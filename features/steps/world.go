@@ -61,19 +61,17 @@ type world struct {
 	mailDown bool             // a step switched the mail server; bring it back after the scenario
 }
 
-// Operator does what only an operator with database access can do; the API has no endpoint for it.
-type Operator interface {
-	Deactivate(ctx context.Context, email string) error
-}
-
 // Target is the service under test and what the suite knows about it. What a target lacks
 // decides which tagged scenarios a run leaves out (see Needs).
 type Target struct {
-	BaseURL  string
-	Operator Operator // nil when the target offers no database access; @operator scenarios need it
-	Secret   []byte   // its HS256 signing key, for @signing-key scenarios that forge tokens
-	Issuer   string
-	Cluster  Cluster // nil unless the service runs in containers; @containers scenarios need it
+	BaseURL string
+	// Admin is an administrator of the target (nil: @admin scenarios can't run); Roles changes
+	// roles in its database (nil: @database scenarios can't run).
+	Admin   *Admin
+	Roles   Roles
+	Secret  []byte // its HS256 signing key, for @signing-key scenarios that forge tokens
+	Issuer  string
+	Cluster Cluster // nil unless the service runs in containers; @containers scenarios need it
 	// Mailbox reads what the service mailed (nil: @mail scenarios can't run); PublicURL is what
 	// its links must start with (empty: not checked).
 	Mailbox   Mailbox
@@ -121,6 +119,7 @@ func Initialize(sc *godog.ScenarioContext, t Target) {
 	w.trackTags(sc)
 	w.registerHTTP(sc)
 	w.registerDomain(sc)
+	w.registerAdmin(sc)
 	w.registerSecurity(sc)
 	w.registerCluster(sc)
 	w.registerRaw(sc)

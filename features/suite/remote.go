@@ -19,6 +19,9 @@ const (
 	EnvSecret    = "AUTHD_TEST_JWT_SECRET" // its HS256 key (AUTHD_JWT_SECRET), for @signing-key
 	EnvIssuer    = "AUTHD_TEST_JWT_ISSUER" // its AUTHD_JWT_ISSUER, "authd" by default
 	EnvDirect    = "AUTHD_TEST_DIRECT"     // true: the URL reaches one authd process, nothing in between
+	// An administrator of the deployment (verified, with the admin role), for @admin; both or neither.
+	EnvAdminEmail    = "AUTHD_TEST_ADMIN_EMAIL"
+	EnvAdminPassword = "AUTHD_TEST_ADMIN_PASSWORD"
 )
 
 // Remote is a deployment the suite reaches by its URL alone, such as a staging service: no
@@ -31,12 +34,15 @@ type Remote struct {
 	Secret    string
 	Issuer    string
 	Direct    bool
+	// Admin is an administrator's account on the deployment; nil leaves @admin scenarios out.
+	Admin *steps.Admin
 }
 
 // Hints say, per need tag, how a remote run can have what it lacks.
 var Hints = map[string]string{
 	"@containers":    "only the container suite runs these: make test-containers",
-	"@operator":      "remote runs have no database; the admin API of issue 14 will do this",
+	"@admin":         "set " + EnvAdminEmail + " and " + EnvAdminPassword + " to an administrator of the deployment",
+	"@database":      "remote runs have no database; the in-process and container suites run these",
 	"@mail":          "set " + EnvSMTPAddr + " (and send the deployment's mail there) or " + EnvMailAPI,
 	"@signing-key":   "set " + EnvSecret + " to the deployment's HS256 key",
 	"@direct":        "set " + EnvDirect + "=true if the URL reaches one authd process with no proxy in between",
@@ -60,6 +66,12 @@ func RemoteFromEnv(getenv func(string) string) (r Remote, ok bool, err error) {
 			return r, false, fmt.Errorf("%s=%q: want true or false", EnvDirect, v)
 		}
 	}
+	switch email, password := getenv(EnvAdminEmail), getenv(EnvAdminPassword); {
+	case email != "" && password != "":
+		r.Admin = &steps.Admin{Email: email, Password: password}
+	case email != "" || password != "":
+		return r, false, fmt.Errorf("set both %s and %s, or neither", EnvAdminEmail, EnvAdminPassword)
+	}
 	if r.SMTPAddr != "" && r.MailAPI != "" {
 		return r, false, fmt.Errorf("set %s or %s, not both: mail is read from one place", EnvSMTPAddr, EnvMailAPI)
 	}
@@ -69,7 +81,7 @@ func RemoteFromEnv(getenv func(string) string) (r Remote, ok bool, err error) {
 // Target is r as the steps see it: shared with other runs, so never assumed fresh. With
 // SMTPAddr it starts the suite's SMTP server there, until t ends.
 func (r Remote) Target(t testing.TB) steps.Target {
-	target := steps.Target{BaseURL: r.BaseURL, Issuer: r.Issuer, PublicURL: r.PublicURL, Direct: r.Direct, Shared: true}
+	target := steps.Target{BaseURL: r.BaseURL, Issuer: r.Issuer, PublicURL: r.PublicURL, Direct: r.Direct, Admin: r.Admin, Shared: true}
 	if target.Issuer == "" {
 		target.Issuer = "authd"
 	}

@@ -25,6 +25,10 @@ import (
 // Secret is the signing key every replica shares.
 const Secret = "container-secret-container-secret-0123456789"
 
+// AdminEmail is the address every replica's AUTHD_ADMIN_EMAILS lists: its account gets the admin
+// role when its owner verifies it, as in a deployment.
+const AdminEmail = "admin@authd.test"
+
 // Cluster is one database container and named authd replicas on a private Docker network.
 type Cluster struct {
 	dir      string
@@ -112,10 +116,11 @@ func (c *Cluster) AddReplica(ctx context.Context, name string) error {
 			HostConfigModifier: loopbackOnly("8080/tcp"),
 			Networks:           []string{c.net.Name},
 			Env: map[string]string{
-				"AUTHD_HTTP_ADDR":        "0.0.0.0:8080",
-				"AUTHD_MONGODB_URI":      "mongodb://db:27017/?directConnection=true",
-				"AUTHD_MONGODB_TIMEOUT":  "3s",
-				"AUTHD_JWT_SECRET":       Secret,
+				"AUTHD_HTTP_ADDR":       "0.0.0.0:8080",
+				"AUTHD_MONGODB_URI":     "mongodb://db:27017/?directConnection=true",
+				"AUTHD_MONGODB_TIMEOUT": "3s",
+				"AUTHD_JWT_SECRET":      Secret,
+				"AUTHD_ADMIN_EMAILS":    AdminEmail,
 				// Long enough to drain the SIGTERM scenario's 30 logins of one account, which take
 				// FerretDB (its compare-and-swap on one throttling document) over 10 s on a busy machine.
 				"AUTHD_SHUTDOWN_TIMEOUT": "45s",
@@ -255,8 +260,19 @@ func (c *Cluster) Start(ctx context.Context, name string) error {
 	return r.Start(ctx)
 }
 
-// Deactivate switches an account off directly in the database, as an operator would.
-func (c *Cluster) Deactivate(ctx context.Context, email string) error {
+// GrantAdmin gives the account at email the admin role straight in the database, as `authd admin
+// grant` does.
+func (c *Cluster) GrantAdmin(ctx context.Context, email string) error {
+	return c.update(ctx, email, func(u *user.User) { u.Grant(user.RoleAdmin) })
+}
+
+// RevokeAdmin takes the admin role from the account at email straight in the database, as
+// `authd admin revoke` does.
+func (c *Cluster) RevokeAdmin(ctx context.Context, email string) error {
+	return c.update(ctx, email, func(u *user.User) { u.Revoke(user.RoleAdmin) })
+}
+
+func (c *Cluster) update(ctx context.Context, email string, change func(*user.User)) error {
 	uri, err := c.DatabaseURI(ctx)
 	if err != nil {
 		return err
@@ -270,7 +286,7 @@ func (c *Cluster) Deactivate(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Users().Update(ctx, u.ID, func(u *user.User) error { u.IsActive = false; return nil })
+	_, err = s.Users().Update(ctx, u.ID, func(u *user.User) error { change(u); return nil })
 	return err
 }
 

@@ -40,9 +40,16 @@ func TestFeaturesInContainers(t *testing.T) {
 	}
 	var report suite.Report
 	t.Cleanup(func() { report.Print(os.Stdout) })
+	mailbox := suite.APIMailbox{Server: smtpd.NewRemote(mailAPI)}
+	// The replicas list cluster.AdminEmail in AUTHD_ADMIN_EMAILS; its account is made as the
+	// in-process suite makes its own, and both runs log in to it as a remote run would.
+	admin, err := suite.BootstrapAdmin(ctx, base, mailbox, cluster.AdminEmail, suite.AdminPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// Direct: the URL is replica A's own port; the replicas trust the suite's X-Forwarded-For.
-	remote := suite.Remote{BaseURL: base, PublicURL: cluster.PublicURL, MailAPI: mailAPI, Direct: true}
+	remote := suite.Remote{BaseURL: base, PublicURL: cluster.PublicURL, MailAPI: mailAPI, Direct: true, Admin: admin}
 	remoteTarget := remote.Target(t)
 	t.Run("remote", func(t *testing.T) {
 		report.Add(suite.Run{
@@ -55,7 +62,6 @@ func TestFeaturesInContainers(t *testing.T) {
 	for _, n := range steps.Lacks(remoteTarget) {
 		left = append(left, n.Tag)
 	}
-	mailbox := suite.APIMailbox{Server: smtpd.NewRemote(mailAPI)}
 	t.Run("cluster", func(t *testing.T) {
 		report.Add(suite.Run{
 			Name: "containers", Dir: "../../features", Tags: strings.Join(left, ","),
@@ -66,7 +72,7 @@ func TestFeaturesInContainers(t *testing.T) {
 					t.Fatal(err)
 				}
 				return steps.Target{
-					BaseURL: base, Operator: c, Secret: []byte(cluster.Secret), Issuer: "authd", Cluster: c,
+					BaseURL: base, Admin: admin, Roles: c, Secret: []byte(cluster.Secret), Issuer: "authd", Cluster: c,
 					Mailbox: mailbox, PublicURL: cluster.PublicURL, Direct: true,
 				}
 			},
