@@ -22,9 +22,13 @@ type deletion struct {
 
 var deletions = []deletion{
 	{"by its owner", func(*credential.Principal) string { return "user" },
-		func(s *credential.Service, _, owner *credential.Principal) error { return s.DeleteAccount(ctx, owner, pw) }},
+		func(s *credential.Service, _, owner *credential.Principal) error {
+			return s.DeleteAccount(ctx, owner, pw)
+		}},
 	{"by an operator", func(admin *credential.Principal) string { return credential.Operator(admin.User.ID) },
-		func(s *credential.Service, admin, owner *credential.Principal) error { return s.DeleteUser(ctx, admin, owner.User.ID) }},
+		func(s *credential.Service, admin, owner *credential.Principal) error {
+			return s.DeleteUser(ctx, admin, owner.User.ID)
+		}},
 }
 
 // leftovers counts the sessions and queued mail the store still holds for the user with id.
