@@ -57,7 +57,8 @@ type world struct {
 	inflight inflight         // what the SIGTERM step saw
 	crash    *workload.Ledger // what the crash workload had acknowledged
 	raw      rawExchange      // what the last raw connection carried
-	raced    []racedLogin     // logins that raced a password change, see race.go
+	raced    []racedLogin     // sessions that raced what ended them, see race.go
+	racedBy  string           // what they raced, for racedSessionsEnded's messages
 	mailDown bool             // a step switched the mail server; bring it back after the scenario
 }
 
@@ -102,13 +103,15 @@ type Cluster interface {
 func Initialize(sc *godog.ScenarioContext, t Target) {
 	n := scenarioSeq.Add(1)
 	ip, net6 := clientAddress(n, t.Shared)
+	domain := fmt.Sprintf("s%d-%d", time.Now().UnixNano()%1_000_000_000, n)
 	w := &world{
-		base:      strings.TrimRight(t.BaseURL, "/"),
-		client:    &http.Client{Timeout: 30 * time.Second, Transport: validating{http.DefaultTransport}},
-		domain:    fmt.Sprintf("s%d-%d", time.Now().UnixNano()%1_000_000_000, n),
-		ip:        ip,
-		net6:      net6,
-		vars:      map[string]string{"client_ip": ip},
+		base:   strings.TrimRight(t.BaseURL, "/"),
+		client: &http.Client{Timeout: 30 * time.Second, Transport: validating{http.DefaultTransport}},
+		domain: domain,
+		ip:     ip,
+		net6:   net6,
+		// {scenario} starts addresses that one email_prefix finds and no other scenario's has.
+		vars:      map[string]string{"client_ip": ip, "scenario": domain},
 		passwords: map[string]string{},
 		headers:   http.Header{},
 		tags:      map[string]bool{},
