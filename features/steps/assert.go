@@ -130,7 +130,10 @@ func (w *world) headerIs(name, want string) error {
 	if err := w.requireResponse(); err != nil {
 		return err
 	}
-	want = unquote(want)
+	want, err := w.expand(unquote(want))
+	if err != nil {
+		return err
+	}
 	if got := w.resp.Header.Get(name); got != want {
 		return fmt.Errorf("header %s is %q, want %q", name, got, want)
 	}
