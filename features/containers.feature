@@ -167,3 +167,22 @@ Feature: Running as containers: outages, restarts, replicas and crashes
     And I use session "phone"
     And I send a GET request to "/api/v1/users/me"
     Then the response status should be 401
+
+  @admin
+  Scenario: An account deactivated through one replica's admin API is refused on the other at once
+    Given a second replica "B" runs on the same database
+    And "ops@example.com" has logged in as session "phone"
+    When the account "ops@example.com" has been deactivated by an operator
+    And I talk to replica "B"
+    And I use session "phone"
+    And I send a GET request to "/api/v1/users/me"
+    Then the response status should be 401
+    When I use session "main"
+    And I send a GET request to "/api/v1/users/me"
+    Then the response status should be 401
+    When I send a POST request to "/api/v1/auth/login" with body:
+      """
+      {"email": "ops@example.com", "password": "SecurePass123!"}
+      """
+    Then the response status should be 403
+    And the response should be an error with code "inactive_user"
