@@ -3,6 +3,7 @@ package credential_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -188,6 +189,43 @@ func TestTheSweepFinishesAnInterruptedErasureAfterTheGrace(t *testing.T) {
 			e.login(t, "a@example.com")
 			e.login(t, "admin@example.com")
 		})
+	}
+}
+
+// stuckEraser fails to erase one account and erases the others.
+type stuckEraser struct {
+	user.Eraser
+	stuck user.ID
+}
+
+func (e stuckEraser) Erase(ctx context.Context, id user.ID) error {
+	if id == e.stuck {
+		return errors.New("connection reset")
+	}
+	return e.Eraser.Erase(ctx, id)
+}
+
+func TestOneAccountThatFailsToEraseHoldsUpNoOther(t *testing.T) {
+	t.Parallel()
+	e := opEnv(t)
+	_, admin := e.admin(t, "admin@example.com")
+	first := e.register(t, "a@example.com")
+	second := e.register(t, "b@example.com")
+	e.login(t, "b@example.com")
+	cut := credential.NewService(e.opDeps(func(d *credential.Deps) { d.Eraser = failingEraser{e.users} }))
+	for _, id := range []user.ID{first.ID, second.ID} {
+		if err := cut.DeleteUser(ctx, admin, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.clock.Advance(2 * time.Minute)
+	sweep := credential.NewService(e.opDeps(func(d *credential.Deps) { d.Eraser = stuckEraser{e.users, first.ID} }))
+	n, err := sweep.EraseDeleted(ctx, 10)
+	if n != 1 || err == nil || !strings.Contains(err.Error(), string(first.ID)) {
+		t.Errorf("sweep: %d erased, %v; want 1 erased and an error naming %s", n, err, first.ID)
+	}
+	if s, _ := e.leftovers(t, second.ID); s != 0 {
+		t.Errorf("the second account keeps %d sessions after the sweep", s)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
 	"github.com/authd/authd/core/audit"
@@ -161,6 +162,11 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 		if err := s.sessions.Create(ctx, sess); err != nil {
 			return Pair{}, nil, fmt.Errorf("login: create session: %w", err)
 		}
+		// Created outside the user's write, so checked against the user after it: a deletion,
+		// deactivation or password change that landed meanwhile must not leave a session behind.
+		if err := s.confirmOpened(ctx, sess, epoch, now); err != nil {
+			return Pair{}, nil, err
+		}
 		u.RecordLogin(now, "")
 		s.record(ctx, u.ID, opened)
 	default:
@@ -168,6 +174,28 @@ func (s *Service) openSession(ctx context.Context, u *user.User, password string
 	}
 	pair, err := s.issue(sess, Rotation{AccessID: s.ids.NewID(), At: now}, u.Roles)
 	return pair, u, err
+}
+
+// confirmOpened checks that the account of a session created apart from its user's write still
+// honours it; otherwise it ends the session (erases it, for a deleted account) and answers
+// ErrInvalidCredentials, as if the change had come first.
+func (s *Service) confirmOpened(ctx context.Context, sess *Session, epoch int64, now time.Time) error {
+	u, err := s.users.ByID(ctx, user.ID(sess.UserID))
+	switch {
+	case errors.Is(err, user.ErrNotFound):
+		if err := s.eraser.Erase(context.WithoutCancel(ctx), user.ID(sess.UserID)); err != nil && s.onError != nil {
+			s.onError(fmt.Errorf("erase a session opened as its account was deleted (the sweep will): %w", err))
+		}
+		return ErrInvalidCredentials
+	case err != nil:
+		return fmt.Errorf("login: %w", err)
+	case u.TokenEpoch != epoch:
+		if err := s.revoke(ctx, sess.ID, now); err != nil {
+			return fmt.Errorf("login: %w", err)
+		}
+		return ErrInvalidCredentials
+	}
+	return nil
 }
 
 // dummy returns a hash of a password nobody has, so unknown emails cost one real Verify.

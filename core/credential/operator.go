@@ -163,13 +163,16 @@ func (s *Service) EraseDeleted(ctx context.Context, limit int) (int, error) {
 		return 0, fmt.Errorf("find deleted users: %w", err)
 	}
 	erased := 0
+	var failed []error
 	for _, id := range ids {
+		// One account that fails to erase must not hold up those after it.
 		if err := s.eraser.Erase(ctx, id); err != nil && !errors.Is(err, user.ErrNotDeleted) {
-			return erased, fmt.Errorf("erase deleted user %s: %w", id, err)
+			failed = append(failed, fmt.Errorf("erase deleted user %s: %w", id, err))
+			continue
 		}
 		erased++
 	}
-	return erased, nil
+	return erased, errors.Join(failed...)
 }
 
 // Who granted or revoked a role, besides an operator (audit.RoleGranted's Detail).
