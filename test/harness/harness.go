@@ -128,16 +128,3 @@ func (s *Service) MakeAdmin(ctx context.Context, email string) error {
 	})
 	return err
 }
-
-// Deactivate switches an account off the way an operator would, directly in the store.
-func (s *Service) Deactivate(ctx context.Context, email string) error {
-	u, err := s.Users.ByEmail(ctx, email)
-	if err != nil {
-		return err
-	}
-	_, err = s.Users.Update(ctx, u.ID, func(u *user.User) error {
-		u.IsActive = false
-		return nil
-	})
-	return err
-}
