@@ -7,26 +7,16 @@ import (
 	"go.uber.org/fx"
 )
 
-// runEvery runs fn on a goroutine of its own, first after first and then every period, from
-// start-up until the app stops; stopping cancels fn's context and waits for it to return.
-func runEvery(lc fx.Lifecycle, first, period time.Duration, fn func(context.Context)) {
+// runInBackground runs fn on a goroutine of its own from start-up; stopping the app cancels fn's
+// context and waits for fn to return, or for the stop's deadline.
+func runInBackground(lc fx.Lifecycle, fn func(context.Context)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
 			go func() {
 				defer close(done)
-				wait := time.NewTimer(first)
-				defer wait.Stop()
-				for {
-					select {
-					case <-ctx.Done():
-						return
-					case <-wait.C:
-						fn(ctx)
-						wait.Reset(period)
-					}
-				}
+				fn(ctx)
 			}()
 			return nil
 		},
@@ -39,5 +29,23 @@ func runEvery(lc fx.Lifecycle, first, period time.Duration, fn func(context.Cont
 				return stop.Err()
 			}
 		},
+	})
+}
+
+// runEvery runs fn in the background (see runInBackground), first after first and then every
+// period.
+func runEvery(lc fx.Lifecycle, first, period time.Duration, fn func(context.Context)) {
+	runInBackground(lc, func(ctx context.Context) {
+		wait := time.NewTimer(first)
+		defer wait.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wait.C:
+				fn(ctx)
+				wait.Reset(period)
+			}
+		}
 	})
 }

@@ -92,26 +92,9 @@ func newCourier(p CourierParams) *mail.Courier {
 
 // runCourier delivers mail from start to stop; stopping waits for the message in hand.
 func runCourier(lc fx.Lifecycle, c *mail.Courier, log *slog.Logger) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				defer close(done)
-				if err := c.Run(ctx); !errors.Is(err, context.Canceled) {
-					log.Error("mail courier stopped", "error", err)
-				}
-			}()
-			return nil
-		},
-		OnStop: func(stop context.Context) error {
-			cancel()
-			select {
-			case <-done:
-				return nil
-			case <-stop.Done():
-				return stop.Err()
-			}
-		},
+	runInBackground(lc, func(ctx context.Context) {
+		if err := c.Run(ctx); !errors.Is(err, context.Canceled) {
+			log.Error("mail courier stopped", "error", err)
+		}
 	})
 }

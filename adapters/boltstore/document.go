@@ -51,7 +51,7 @@ func newUserDoc(u *user.User) userDoc {
 		FirstName: u.Profile.FirstName, LastName: u.Profile.LastName,
 		Bio: u.Profile.Bio, PhoneNumber: u.Profile.PhoneNumber,
 		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession, Tokens: newTokenDocs(u.Tokens),
-		Roles: roleNames(u.Roles), ResetRequired: u.ResetRequired, DeletedAt: utcPtr(u.DeletedAt),
+		Roles: user.RoleNames(u.Roles), ResetRequired: u.ResetRequired, DeletedAt: utcPtr(u.DeletedAt),
 	}
 }
 
@@ -62,25 +62,8 @@ func (d userDoc) user() *user.User {
 		CreatedAt: d.CreatedAt, LastLogin: d.LastLogin,
 		Profile:    user.Profile{FirstName: d.FirstName, LastName: d.LastName, Bio: d.Bio, PhoneNumber: d.PhoneNumber},
 		TokenEpoch: d.TokenEpoch, KeptSession: d.KeptSession, Tokens: tokens(d.Tokens),
-		Roles: roles(d.Roles), ResetRequired: d.ResetRequired, DeletedAt: d.DeletedAt,
+		Roles: user.ParseRoles(d.Roles), ResetRequired: d.ResetRequired, DeletedAt: d.DeletedAt,
 	}
-}
-
-func roleNames(rs []user.Role) []string {
-	var names []string
-	for _, r := range rs {
-		names = append(names, string(r))
-	}
-	return names
-}
-
-// roles is nil for none, as core keeps them.
-func roles(names []string) []user.Role {
-	var rs []user.Role
-	for _, n := range names {
-		rs = append(rs, user.Role(n))
-	}
-	return rs
 }
 
 func newTokenDocs(ts []user.Token) []tokenDoc {

@@ -35,11 +35,7 @@ type userPageView struct {
 }
 
 func viewAdminUser(u *user.User) adminUserView {
-	roles := make([]string, 0, len(u.Roles))
-	for _, r := range u.Roles {
-		roles = append(roles, string(r))
-	}
-	return adminUserView{userView: viewUser(u), Roles: roles, ResetRequired: u.ResetRequired}
+	return adminUserView{userView: viewUser(u), Roles: user.RoleNames(u.Roles), ResetRequired: u.ResetRequired}
 }
 
 // admin runs next only for an authenticated caller who holds the admin role as stored now, before

@@ -166,9 +166,7 @@ func (c *Codec) Verify(token string, kind credential.TokenKind) (credential.Clai
 		IssuedAt: cl.IssuedAt.Time, ExpiresAt: cl.ExpiresAt.Time,
 	}
 	if cl.Roles != nil {
-		for _, r := range *cl.Roles {
-			out.Roles = append(out.Roles, user.Role(r))
-		}
+		out.Roles = user.ParseRoles(*cl.Roles)
 	}
 	return out, nil
 }
@@ -178,10 +176,7 @@ func roleNames(cl credential.Claims) *[]string {
 	if cl.Kind != credential.Access {
 		return nil
 	}
-	names := make([]string, 0, len(cl.Roles))
-	for _, r := range cl.Roles {
-		names = append(names, string(r))
-	}
+	names := user.RoleNames(cl.Roles)
 	return &names
 }
 

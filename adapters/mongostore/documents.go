@@ -133,7 +133,7 @@ func newUserDoc(u *user.User) userDoc {
 			Bio: u.Profile.Bio, PhoneNumber: u.Profile.PhoneNumber,
 		},
 		TokenEpoch: u.TokenEpoch, KeptSession: u.KeptSession, Tokens: newTokenDocs(u.Tokens),
-		Roles: roleNames(u.Roles), ResetRequired: u.ResetRequired, DeletedAt: utcPtr(u.DeletedAt),
+		Roles: user.RoleNames(u.Roles), ResetRequired: u.ResetRequired, DeletedAt: utcPtr(u.DeletedAt),
 	}}
 }
 
@@ -149,25 +149,8 @@ func (d *userDoc) user() *user.User {
 			Bio: f.Profile.Bio, PhoneNumber: f.Profile.PhoneNumber,
 		},
 		TokenEpoch: f.TokenEpoch, KeptSession: f.KeptSession, Tokens: tokens(f.Tokens),
-		Roles: roles(f.Roles), ResetRequired: f.ResetRequired, DeletedAt: utcPtr(f.DeletedAt),
+		Roles: user.ParseRoles(f.Roles), ResetRequired: f.ResetRequired, DeletedAt: utcPtr(f.DeletedAt),
 	}
-}
-
-func roleNames(rs []user.Role) []string {
-	names := []string{}
-	for _, r := range rs {
-		names = append(names, string(r))
-	}
-	return names
-}
-
-// roles is nil for none, as core keeps them.
-func roles(names []string) []user.Role {
-	var rs []user.Role
-	for _, n := range names {
-		rs = append(rs, user.Role(n))
-	}
-	return rs
 }
 
 func newTokenDocs(ts []user.Token) []tokenDoc {

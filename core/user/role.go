@@ -30,3 +30,21 @@ func (u *User) Revoke(r Role) bool {
 	}
 	return len(u.Roles) != before
 }
+
+// RoleNames returns rs as strings, [] for none: how adapters write roles out.
+func RoleNames(rs []Role) []string {
+	names := make([]string, 0, len(rs))
+	for _, r := range rs {
+		names = append(names, string(r))
+	}
+	return names
+}
+
+// ParseRoles turns stored or claimed names back into roles, nil for none, as a User keeps them.
+func ParseRoles(names []string) []Role {
+	var rs []Role
+	for _, n := range names {
+		rs = append(rs, Role(n))
+	}
+	return rs
+}

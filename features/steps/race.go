@@ -154,28 +154,19 @@ func (w *world) raceRefreshesWithDeactivation(n int) error {
 		}
 		w.raced = append(w.raced, racedLogin{email: email, status: http.StatusOK, access: access, refresh: refresh})
 		r := racedLogin{email: email}
-		var wg sync.WaitGroup
-		var refreshErr, deactivateErr error
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
+		err = both(func() (err error) {
 			time.Sleep(time.Duration(i%8) * 4 * time.Millisecond)
-			r.status, r.access, r.refresh, refreshErr = w.tryRefresh(refresh)
-		}()
-		go func() {
-			defer wg.Done()
+			r.status, r.access, r.refresh, err = w.tryRefresh(refresh)
+			return err
+		}, func() error {
 			status, data, err := w.asAdmin(http.MethodPost, "/api/v1/admin/users/"+id+"/deactivate")
 			if err == nil && status != http.StatusOK {
 				err = fmt.Errorf("deactivate %s: status %d: %s", email, status, data)
 			}
-			deactivateErr = err
-		}()
-		wg.Wait()
-		if refreshErr != nil {
-			return refreshErr
-		}
-		if deactivateErr != nil {
-			return deactivateErr
+			return err
+		})
+		if err != nil {
+			return err
 		}
 		if r.status != http.StatusOK && r.status != http.StatusUnauthorized {
 			return fmt.Errorf("a refresh racing a deactivation answered %d, want 200 or 401", r.status)
@@ -200,30 +191,21 @@ func (w *world) raceLoginsWithDeletion(n int) error {
 		}
 		w.raced = append(w.raced, racedLogin{email: email, status: http.StatusOK, access: deleter, refresh: deleterRefresh})
 		r := racedLogin{email: email}
-		var wg sync.WaitGroup
-		var loginErr, deleteErr error
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
+		err = both(func() (err error) {
 			time.Sleep(time.Duration(i%8) * 8 * time.Millisecond)
-			r.status, r.access, r.refresh, loginErr = w.tryLogin(email, DefaultPassword)
-		}()
-		go func() {
-			defer wg.Done()
+			r.status, r.access, r.refresh, err = w.tryLogin(email, DefaultPassword)
+			return err
+		}, func() error {
 			body := fmt.Sprintf(`{"current_password": %q}`, DefaultPassword)
 			resp, data, err := w.do(context.Background(), http.MethodDelete, "/api/v1/users/me", []byte(body), "application/json",
 				http.Header{"Authorization": {"Bearer " + deleter}})
 			if err == nil && resp.StatusCode != http.StatusNoContent {
 				err = fmt.Errorf("delete %s: status %d: %s", email, resp.StatusCode, data)
 			}
-			deleteErr = err
-		}()
-		wg.Wait()
-		if loginErr != nil {
-			return loginErr
-		}
-		if deleteErr != nil {
-			return deleteErr
+			return err
+		})
+		if err != nil {
+			return err
 		}
 		if r.status != http.StatusOK && r.status != http.StatusUnauthorized {
 			return fmt.Errorf("a login racing the deletion of its account answered %d, want 200 or 401", r.status)
@@ -231,6 +213,20 @@ func (w *world) raceLoginsWithDeletion(n int) error {
 		w.raced = append(w.raced, r)
 	}
 	return nil
+}
+
+// both runs a and b at once and returns a's error, or else b's.
+func both(a, b func() error) error {
+	var errA, errB error
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); errA = a() }()
+	go func() { defer wg.Done(); errB = b() }()
+	wg.Wait()
+	if errA != nil {
+		return errA
+	}
+	return errB
 }
 
 // tryRefresh exchanges refresh and returns the status, and the new tokens on success.
