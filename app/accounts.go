@@ -57,6 +57,10 @@ func runEraseSweep(lc fx.Lifecycle, creds *credential.Service, log *slog.Logger)
 // ErrNoSuchAccount is what SetRole returns for an address no account has.
 var ErrNoSuchAccount = errors.New("no account has this address")
 
+// ErrConfiguredAdmin is what SetRole returns when asked to revoke the role of an address that
+// AUTHD_ADMIN_EMAILS lists: the next start-up or proof of the address would give it back.
+var ErrConfiguredAdmin = errors.New("AUTHD_ADMIN_EMAILS lists this address and would give the role back: remove it there first")
+
 // SetRole grants (or, with grant false, revokes) role to the account at email straight in the
 // configured store: `authd admin grant|revoke EMAIL`. It reports whether anything changed.
 func SetRole(ctx context.Context, c Config, log *slog.Logger, email string, role user.Role, grant bool) (bool, error) {
@@ -74,6 +78,9 @@ func SetRole(ctx context.Context, c Config, log *slog.Logger, email string, role
 		return false, StartCause(err)
 	}
 	defer func() { _ = app.Stop(context.WithoutCancel(ctx)) }()
+	if !grant && creds.IsConfiguredAdmin(email) {
+		return false, ErrConfiguredAdmin
+	}
 	set := creds.RevokeRole
 	if grant {
 		set = creds.GrantRole

@@ -29,6 +29,7 @@ func (s *Users) createIndexes(ctx context.Context) error {
 		{s.users, mongo.IndexModel{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetName("email")}},
 		{s.users, mongo.IndexModel{Keys: bson.D{{Key: "deleted_at", Value: 1}}, Options: options.Index().SetName("deleted_at")}},
 		{s.mail, mongo.IndexModel{Keys: bson.D{{Key: "user_id", Value: 1}}, Options: options.Index().SetName("user_id")}},
+		{s.emails, mongo.IndexModel{Keys: bson.D{{Key: "user_id", Value: 1}}, Options: options.Index().SetName("user_id")}},
 	} {
 		if _, err := ix.coll.Indexes().CreateOne(ctx, ix.m); err != nil {
 			return fail("create "+ix.coll.Name()+" index", err)
@@ -37,20 +38,67 @@ func (s *Users) createIndexes(ctx context.Context) error {
 	return nil
 }
 
-// List implements user.Lister: one query on the users collection through its email index, from
+// List implements user.Lister: queries on the users collection through its email index, from
 // the later of q.After and q.EmailPrefix to the end of the prefix, of the users not deleted that
-// q's fields match, sorted by email and limited to q.Limit. On a sharded cluster, where users are
-// sharded on _id, the query goes to every shard and mongos merges the shards' sorted answers in
-// email order, taking q.Limit from each: a scatter-gather whose cost grows with the shards, for an
-// operator's page, never a request's path.
+// q's fields match, sorted by email and _id. A user is listed only if its email's key names it,
+// as ByEmail finds only such a user: a registration that failed after writing the user (and
+// whose cleanup failed too) leaves a document with the email of another user, or of none, which
+// is not an account. Leaving those out may take another query to fill the page. On a sharded
+// cluster, where users are sharded on _id, each query goes to every shard and mongos merges the
+// shards' sorted answers: a scatter-gather whose cost grows with the shards, for an operator's
+// page, never a request's path.
 func (s *Users) List(ctx context.Context, q user.Query) ([]*user.User, error) {
-	if q.Limit < 1 {
-		return nil, nil
-	}
-	email := bson.D{{Key: "$gte", Value: q.EmailPrefix}}
+	out := make([]*user.User, 0, max(q.Limit, 0))
+	from, inclusive := q.EmailPrefix, true
 	if q.After >= q.EmailPrefix {
-		email = bson.D{{Key: "$gt", Value: q.After}}
+		from, inclusive = q.After, false
 	}
+	seen := map[string]bool{}
+	overlap := 0 // documents seen already that the next query returns again: those with email from
+	for len(out) < q.Limit {
+		asked := q.Limit - len(out) + overlap
+		docs, err := s.listFrom(ctx, q, from, inclusive, asked)
+		if err != nil {
+			return nil, err
+		}
+		owners, err := s.keyOwners(ctx, docs)
+		if err != nil {
+			return nil, err
+		}
+		for i := range docs {
+			d := &docs[i]
+			if seen[d.ID] || len(out) == q.Limit {
+				continue
+			}
+			seen[d.ID] = true
+			// The filter says the rest; the check keeps what List returns what core's rule selects.
+			if u := d.user(); owners[u.Email] == d.ID && u.DeletedAt == nil && q.Matches(u) {
+				out = append(out, u)
+			}
+		}
+		if len(docs) < asked {
+			break
+		}
+		// Again from the last email, including it: a document left out may share its email with
+		// one the page still needs.
+		from, inclusive, overlap = docs[len(docs)-1].Fields.Email, true, 0
+		for i := range docs {
+			if docs[i].Fields.Email == from {
+				overlap++
+			}
+		}
+	}
+	return out, nil
+}
+
+// listFrom returns up to limit users not deleted that q's fields match, with emails from from on
+// (from itself only when inclusive), to the end of q's prefix, in email and _id order.
+func (s *Users) listFrom(ctx context.Context, q user.Query, from string, inclusive bool, limit int) ([]userDoc, error) {
+	op := "$gt"
+	if inclusive {
+		op = "$gte"
+	}
+	email := bson.D{{Key: op, Value: from}}
 	if end, ok := prefixEnd(q.EmailPrefix); ok {
 		email = append(email, bson.E{Key: "$lt", Value: end})
 	}
@@ -62,7 +110,7 @@ func (s *Users) List(ctx context.Context, q user.Query) ([]*user.User, error) {
 		filter = append(filter, bson.E{Key: "created_at", Value: bson.D{{Key: "$gt", Value: *q.CreatedAfter}}})
 	}
 	cur, err := s.users.Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "email", Value: 1}}).SetLimit(int64(q.Limit)).
+		SetSort(bson.D{{Key: "email", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)).
 		SetProjection(bson.D{{Key: "outbox", Value: 0}, {Key: "events", Value: 0}}))
 	if err != nil {
 		return nil, fail("list users", err)
@@ -71,14 +119,31 @@ func (s *Users) List(ctx context.Context, q user.Query) ([]*user.User, error) {
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fail("list users", err)
 	}
-	out := make([]*user.User, 0, len(docs))
-	for i := range docs {
-		// The filter says the same; the check keeps what List returns what core's rule selects.
-		if u := docs[i].user(); u.DeletedAt == nil && q.Matches(u) {
-			out = append(out, u)
-		}
+	return docs, nil
+}
+
+// keyOwners maps the emails of docs to the users their keys name.
+func (s *Users) keyOwners(ctx context.Context, docs []userDoc) (map[string]string, error) {
+	owners := map[string]string{}
+	if len(docs) == 0 {
+		return owners, nil
 	}
-	return out, nil
+	emails := make(bson.A, 0, len(docs))
+	for i := range docs {
+		emails = append(emails, docs[i].Fields.Email)
+	}
+	cur, err := s.emails.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: emails}}}})
+	if err != nil {
+		return nil, fail("list users' email keys", err)
+	}
+	var keys []emailDoc
+	if err := cur.All(ctx, &keys); err != nil {
+		return nil, fail("list users' email keys", err)
+	}
+	for _, k := range keys {
+		owners[k.Email] = k.UserID
+	}
+	return owners, nil
 }
 
 // prefixEnd is the least string greater than every string starting with prefix, in MongoDB's
@@ -101,20 +166,26 @@ func prefixEnd(prefix string) (string, bool) {
 //  1. the events its document still holds go to its timeline, which outlives the user (the
 //     deletion's own among them, when the deleting writer died before moving them);
 //  2. the notices it still holds are dropped, so that no sweep moves them to the mail collection;
-//  3. its sessions and its messages are deleted, through their user_id indexes;
-//  4. its email key is deleted if it still names the user, and then its document.
+//  3. its sessions, its messages and every email key naming it are deleted, through their
+//     user_id indexes (eraseRest);
+//  4. its document is deleted.
+//
+// An Erase of a user whose document is gone repeats step 3, for what a writer that read the user
+// before its deletion added after an erasure: a session a login opened just then (credential's
+// login erases the account again when it finds it gone).
 //
 // Two writes can still leave something behind, both of a writer that read the user before its
 // deletion: a notice move of an earlier change, or a sweep, that inserts a message after step 3
 // (within its one round trip from reading the user); and a Sessions.Open whose login landed
 // before the deletion and whose session lands after step 3. Such a session is refused, its user
-// being gone, and expires; such a message goes out once, as it would have had it been sent a
+// being gone, and expires if no later Erase removes it; such a message goes out once, as it would have had it been sent a
 // moment before the deletion.
 func (s *Users) Erase(ctx context.Context, id user.ID) error {
 	d, err := s.load(ctx, id)
 	switch {
 	case errors.Is(err, user.ErrNotFound):
-		return nil
+		// Erased already; a session a login opened as the account went can still name it.
+		return s.eraseRest(ctx, id)
 	case err != nil:
 		return err
 	case d.Fields.DeletedAt == nil:
@@ -128,6 +199,20 @@ func (s *Users) Erase(ctx context.Context, id user.ID) error {
 			return fail("erase user's notices", err)
 		}
 	}
+	if err := s.eraseRest(ctx, id); err != nil {
+		return err
+	}
+	if _, err := s.users.DeleteOne(ctx, bson.D{{Key: "_id", Value: string(id)}, {Key: "deleted_at", Value: bson.D{{Key: "$ne", Value: nil}}}}); err != nil {
+		return fail("erase user", err)
+	}
+	return nil
+}
+
+// eraseRest deletes what names the user with id outside its document: its sessions, its messages
+// and its email keys, through their user_id indexes. Every key naming the user goes, not only its
+// email's: a move that crashed or failed leaves one of the other address. Keys are deleted
+// without a nonce filter: a key naming a deleted user is an orphan whatever its nonce (see Users).
+func (s *Users) eraseRest(ctx context.Context, id user.ID) error {
 	byUser := bson.D{{Key: "user_id", Value: string(id)}}
 	if _, err := s.sessions.DeleteMany(ctx, byUser); err != nil {
 		return fail("erase user's sessions", err)
@@ -135,12 +220,8 @@ func (s *Users) Erase(ctx context.Context, id user.ID) error {
 	if _, err := s.mail.DeleteMany(ctx, byUser); err != nil {
 		return fail("erase user's mail", err)
 	}
-	// Not filtered on a nonce: a key naming a deleted user is an orphan whatever its nonce (see Users).
-	if _, err := s.emails.DeleteOne(ctx, bson.D{{Key: "_id", Value: d.Fields.Email}, {Key: "user_id", Value: string(id)}}); err != nil {
-		return fail("erase user's email key", err)
-	}
-	if _, err := s.users.DeleteOne(ctx, bson.D{{Key: "_id", Value: string(id)}, {Key: "deleted_at", Value: bson.D{{Key: "$ne", Value: nil}}}}); err != nil {
-		return fail("erase user", err)
+	if _, err := s.emails.DeleteMany(ctx, byUser); err != nil {
+		return fail("erase user's email keys", err)
 	}
 	return nil
 }

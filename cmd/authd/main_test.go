@@ -256,10 +256,10 @@ func TestAdminGrantAndRevoke(t *testing.T) {
 	}
 	stop()
 
-	admin := func(args ...string) result {
+	admin := func(env []string, args ...string) result {
 		t.Helper()
 		cmd := exec.Command(binary, append([]string{"admin"}, args...)...)
-		cmd.Env = []string{"AUTHD_DATA_DIR=" + dir}
+		cmd.Env = append([]string{"AUTHD_DATA_DIR=" + dir}, env...)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
@@ -277,7 +277,7 @@ func TestAdminGrantAndRevoke(t *testing.T) {
 		{[]string{"grant", email}, 0, email + " already held the admin role\n"},
 		{[]string{"grant", "nobody@example.com"}, 1, ""},
 	} {
-		if r := admin(step.args...); r.code != step.code || r.stdout != step.stdout {
+		if r := admin(nil, step.args...); r.code != step.code || r.stdout != step.stdout {
 			t.Errorf("authd admin %v: exit %d, stdout %q, stderr %s; want exit %d, stdout %q", step.args, r.code, r.stdout, r.stderr, step.code, step.stdout)
 		}
 	}
@@ -299,10 +299,13 @@ func TestAdminGrantAndRevoke(t *testing.T) {
 	if code := canList(); code != http.StatusOK {
 		t.Errorf("after grant, GET /api/v1/admin/users: %d, want 200", code)
 	}
-	if r := admin("revoke", email); r.code != 0 || r.stdout != email+" no longer holds the admin role\n" {
+	if r := admin([]string{"AUTHD_ADMIN_EMAILS=" + email}, "revoke", email); r.code != 1 || !strings.Contains(r.stderr, "AUTHD_ADMIN_EMAILS lists this address") {
+		t.Errorf("authd admin revoke of a configured address: exit %d, stderr %s; want exit 1 naming AUTHD_ADMIN_EMAILS", r.code, r.stderr)
+	}
+	if r := admin(nil, "revoke", email); r.code != 0 || r.stdout != email+" no longer holds the admin role\n" {
 		t.Errorf("authd admin revoke: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
-	if r := admin("revoke", email); r.code != 0 || r.stdout != email+" did not hold the admin role\n" {
+	if r := admin(nil, "revoke", email); r.code != 0 || r.stdout != email+" did not hold the admin role\n" {
 		t.Errorf("authd admin revoke again: exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
 	if code := canList(); code != http.StatusForbidden {

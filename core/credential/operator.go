@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/authd/authd/core/audit"
@@ -193,6 +194,12 @@ func (s *Service) RevokeRole(ctx context.Context, email string, role user.Role, 
 }
 
 func (s *Service) setRole(ctx context.Context, rawEmail, by string, kind audit.Kind, change func(*user.User) bool) (bool, error) {
+	return s.changeRole(ctx, rawEmail, by, kind, change, func(*user.User) bool { return true })
+}
+
+// changeRole applies change to the account at rawEmail if, in the write itself, the account still
+// has that address and passes holds; it reports whether anything changed.
+func (s *Service) changeRole(ctx context.Context, rawEmail, by string, kind audit.Kind, change, holds func(*user.User) bool) (bool, error) {
 	email, err := user.NormalizeEmail("email", rawEmail)
 	if err != nil {
 		return false, err
@@ -203,11 +210,16 @@ func (s *Service) setRole(ctx context.Context, rawEmail, by string, kind audit.K
 	}
 	changed := false
 	_, err = s.users.Update(ctx, u.ID, func(u *user.User) error {
-		if changed = change(u); changed {
+		// Checked again in the write: the account may have moved off the address since it was
+		// found, and another may have registered it.
+		if changed = u.Email == email && holds(u) && change(u); changed {
 			u.Record(s.event(kind, "", "", by))
 		}
 		return nil
 	})
+	if errors.Is(err, user.ErrNotFound) {
+		return false, nil
+	}
 	return changed, err
 }
 
@@ -217,25 +229,25 @@ func (s *Service) setRole(ctx context.Context, rawEmail, by string, kind audit.K
 func (s *Service) GrantConfigured(ctx context.Context) ([]string, error) {
 	var granted []string
 	for _, email := range s.cfg.AdminEmails {
-		u, err := s.users.ByEmail(ctx, email)
-		if errors.Is(err, user.ErrNotFound) {
-			continue
-		}
-		if err != nil {
+		changed, err := s.changeRole(ctx, email, byConfig, audit.RoleGranted,
+			func(u *user.User) bool { return u.Grant(user.RoleAdmin) },
+			func(u *user.User) bool { return u.IsVerified })
+		switch {
+		case errors.Is(err, user.ErrNotFound):
+		case err != nil:
 			return granted, fmt.Errorf("grant configured admin: %w", err)
-		}
-		if !u.IsVerified || u.HasRole(user.RoleAdmin) {
-			continue
-		}
-		changed, err := s.GrantRole(ctx, email, user.RoleAdmin, byConfig)
-		if err != nil {
-			return granted, fmt.Errorf("grant configured admin: %w", err)
-		}
-		if changed {
+		case changed:
 			granted = append(granted, email)
 		}
 	}
 	return granted, nil
+}
+
+// IsConfiguredAdmin reports whether email is one of the addresses configured as administrators:
+// such an account gets the role back whenever it proves the address, so revoking it would not last.
+func (s *Service) IsConfiguredAdmin(rawEmail string) bool {
+	email, err := user.NormalizeEmail("email", rawEmail)
+	return err == nil && slices.Contains(s.cfg.AdminEmails, email)
 }
 
 // promote gives u the admin role when its address, just proven, is a configured administrator's.
