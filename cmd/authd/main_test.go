@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -199,9 +200,16 @@ func start(t *testing.T, dir string) (base string, stop func()) {
 		t.Fatal(err)
 	}
 	addr := make(chan string, 1)
+	var mu sync.Mutex
+	var logged []string
+	read := make(chan struct{})
 	go func() {
+		defer close(read)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			mu.Lock()
+			logged = append(logged, sc.Text())
+			mu.Unlock()
 			var line struct{ Msg, Addr string }
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "listening" {
 				addr <- line.Addr
@@ -217,8 +225,11 @@ func start(t *testing.T, dir string) (base string, stop func()) {
 	}
 	return base, func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
+		<-read
 		if err := cmd.Wait(); err != nil {
-			t.Errorf("after SIGTERM: %v", err)
+			mu.Lock()
+			defer mu.Unlock()
+			t.Errorf("after SIGTERM: %v; stderr:\n%s", err, strings.Join(logged, "\n"))
 		}
 	}
 }

@@ -24,6 +24,12 @@ func serve(cfg app.Config, log *slog.Logger) int {
 	startCtx, cancelOnSignal := signal.NotifyContext(timeout, os.Interrupt, syscall.SIGTERM)
 	defer cancelOnSignal()
 	if err := a.Start(startCtx); err != nil {
+		if startCtx.Err() != nil && timeout.Err() == nil {
+			// A signal, not a failure: fx prefers the cancelled context's error even when the
+			// last hook had just returned, and has rolled back what started.
+			log.Info("stopped during start-up on a signal")
+			return 0
+		}
 		log.Error("authd could not start", "error", app.StartCause(err).Error())
 		return 1
 	}
