@@ -58,11 +58,11 @@ func BootstrapAdmin(ctx context.Context, base string, mb steps.Mailbox, email, p
 		return nil, fmt.Errorf("bootstrap admin: %w", err)
 	}
 	if status, data, err = post("/api/v1/auth/verify-email", map[string]string{"token": token}, ""); err != nil || status != http.StatusOK {
-		return nil, fmt.Errorf("bootstrap admin: verify %s: status %d: %s %v", email, status, data, err)
+		return nil, bootstrapFailed("verify "+email, status, data, err)
 	}
 	status, data, err = post("/api/v1/auth/login", map[string]string{"email": email, "password": password}, "")
 	if err != nil || status != http.StatusOK {
-		return nil, fmt.Errorf("bootstrap admin: log in %s: status %d: %s %v", email, status, data, err)
+		return nil, bootstrapFailed("log in "+email, status, data, err)
 	}
 	var tok struct {
 		Access string `json:"access_token"`
@@ -75,8 +75,7 @@ func BootstrapAdmin(ctx context.Context, base string, mb steps.Mailbox, email, p
 		return nil, err
 	}
 	if status, data, err = exchange(c, req, tok.Access); err != nil || status != http.StatusOK {
-		return nil, fmt.Errorf("bootstrap admin: %s verified but the admin API answers %d: %s %v (is it in the service's AUTHD_ADMIN_EMAILS?)",
-			email, status, data, err)
+		return nil, bootstrapFailed(email+" verified, but the admin API (is it in the service's AUTHD_ADMIN_EMAILS?)", status, data, err)
 	}
 	return &steps.Admin{Email: email, Password: password}, nil
 }
@@ -125,4 +124,12 @@ func verificationToken(ctx context.Context, mb steps.Mailbox, email string) (str
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// bootstrapFailed says which step of making the administrator failed: its error, or the answer.
+func bootstrapFailed(step string, status int, data []byte, err error) error {
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %s: %w", step, err)
+	}
+	return fmt.Errorf("bootstrap admin: %s: status %d: %s", step, status, data)
 }
