@@ -27,6 +27,18 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// newService builds the service binary and returns a service of it on a data directory of its own.
+func newService(t *testing.T) *service {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "authd")
+	build := exec.Command("go", "build", "-o", bin, "github.com/authd/authd/cmd/authd")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return &service{bin: bin, dataDir: filepath.Join(dir, "data"), addr: freeAddr(t)}
+}
+
 type service struct {
 	bin, dataDir, addr string
 	cmd                *exec.Cmd
@@ -70,13 +82,7 @@ func TestAcknowledgedWritesSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the service binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "authd")
-	build := exec.Command("go", "build", "-o", bin, "github.com/authd/authd/cmd/authd")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	svc := &service{bin: bin, dataDir: filepath.Join(dir, "data"), addr: freeAddr(t)}
+	svc := newService(t)
 	svc.start(t)
 	t.Cleanup(func() {
 		if svc.cmd.ProcessState == nil {
