@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -56,26 +55,15 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, p *credential.Pr
 		a.writeError(w, r, err)
 		return
 	}
-	// One more than the page holds says whether another follows, so the last page has no next
-	// that would only lead to an empty one.
-	q.Limit = min(limit+1, credential.MaxListLimit)
-	found, err := a.creds.FindUsers(r.Context(), p, q)
-	if err == nil && len(found) == limit && q.Limit == limit {
-		// A full page of the most the core hands out: ask for the one account after it.
-		more := q
-		more.After, more.Limit = found[limit-1].Email, 1
-		var after []*user.User
-		after, err = a.creds.FindUsers(r.Context(), p, more)
-		found = append(found, after...)
-	}
+	q.Limit = limit
+	found, more, err := a.creds.FindUsers(r.Context(), p, q)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
-	out := userPageView{Users: make([]adminUserView, 0, min(len(found), limit))}
-	if len(found) > limit {
-		found = found[:limit]
-		c := userCursor(found[limit-1].Email)
+	out := userPageView{Users: make([]adminUserView, 0, len(found))}
+	if more {
+		c := userCursor(found[len(found)-1].Email)
 		out.Next = &c
 	}
 	for _, u := range found {
@@ -93,7 +81,7 @@ func readUserQuery(r *http.Request) (user.Query, int, error) {
 		if utf8.RuneCountInString(raw) > maxEmailLen {
 			q.errs = append(q.errs, queryProblem("email_prefix", typeStringTooLong, "String should have at most 254 characters"))
 		}
-		uq.EmailPrefix = emailPrefix(raw)
+		uq.EmailPrefix = user.NormalizeEmailPrefix(raw)
 	}
 	if raw, ok := q.value("is_active"); ok {
 		switch raw {
@@ -121,18 +109,6 @@ func readUserQuery(r *http.Request) (user.Query, int, error) {
 		uq.After = email
 	}
 	return uq, limit, q.err()
-}
-
-// emailPrefix normalises the start of an address as the core normalises a whole one: trimmed, and
-// ASCII letters lower-cased only, since Unicode case mapping would merge different addresses.
-func emailPrefix(raw string) string {
-	b := []byte(strings.TrimSpace(raw))
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // userCursor is the next of a page whose last account has email. Opaque to clients, so that an

@@ -31,18 +31,24 @@ func (s *Service) Authorize(p *Principal) error {
 	return nil
 }
 
-// FindUsers returns a page of the accounts q selects, in email order; q.Limit is clamped to
-// 1..MaxListLimit.
-func (s *Service) FindUsers(ctx context.Context, p *Principal, q user.Query) ([]*user.User, error) {
+// FindUsers returns a page of the accounts q selects, in email order, and whether more follow it;
+// q.Limit is clamped to 1..MaxListLimit.
+func (s *Service) FindUsers(ctx context.Context, p *Principal, q user.Query) (page []*user.User, more bool, err error) {
 	if err := s.Authorize(p); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	q.Limit = min(max(q.Limit, 1), MaxListLimit)
+	limit := min(max(q.Limit, 1), MaxListLimit)
+	// One more than the page holds says whether another follows, so the last page has no next
+	// that would only lead to an empty one.
+	q.Limit = limit + 1
 	found, err := s.lister.List(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("find users: %w", err)
+		return nil, false, fmt.Errorf("find users: %w", err)
 	}
-	return found, nil
+	if len(found) > limit {
+		return found[:limit], true, nil
+	}
+	return found, false, nil
 }
 
 // UserByID returns any account by its id, for an operator; user.ErrNotFound when there is none.

@@ -93,7 +93,7 @@ var operatorCalls = []struct {
 	call func(s *credential.Service, p *credential.Principal, id user.ID) error
 }{
 	{"find users", func(s *credential.Service, p *credential.Principal, _ user.ID) error {
-		_, err := s.FindUsers(ctx, p, user.Query{})
+		_, _, err := s.FindUsers(ctx, p, user.Query{})
 		return err
 	}},
 	{"user by id", func(s *credential.Service, p *credential.Principal, id user.ID) error {
@@ -378,18 +378,20 @@ func TestFindUsersClampsItsPageAndSkipsTheDeleted(t *testing.T) {
 		name string
 		q    user.Query
 		want []string
+		more bool
 	}{
-		{"no limit is one", user.Query{}, []string{"a@example.com"}},
-		{"a huge limit is clamped, not refused", user.Query{Limit: 1 << 20}, []string{"a@example.com", "admin@example.com", "b@example.com"}},
-		{"the next page", user.Query{After: "a@example.com", Limit: 10}, []string{"admin@example.com", "b@example.com"}},
-		{"active only", user.Query{IsActive: &active, Limit: 10}, []string{"a@example.com", "admin@example.com"}},
-		{"inactive only", user.Query{IsActive: &inactive, Limit: 10}, []string{"b@example.com"}},
-		{"a prefix", user.Query{EmailPrefix: "c", Limit: 10}, nil},
+		{"no limit is one", user.Query{}, []string{"a@example.com"}, true},
+		{"a huge limit is clamped, not refused", user.Query{Limit: 1 << 20}, []string{"a@example.com", "admin@example.com", "b@example.com"}, false},
+		{"a page that just holds the rest", user.Query{After: "a@example.com", Limit: 2}, []string{"admin@example.com", "b@example.com"}, false},
+		{"a page short of the rest", user.Query{Limit: 2}, []string{"a@example.com", "admin@example.com"}, true},
+		{"active only", user.Query{IsActive: &active, Limit: 10}, []string{"a@example.com", "admin@example.com"}, false},
+		{"inactive only", user.Query{IsActive: &inactive, Limit: 10}, []string{"b@example.com"}, false},
+		{"a prefix", user.Query{EmailPrefix: "c", Limit: 10}, nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			found, err := e.svc.FindUsers(ctx, admin, tt.q)
+			found, more, err := e.svc.FindUsers(ctx, admin, tt.q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -397,8 +399,8 @@ func TestFindUsersClampsItsPageAndSkipsTheDeleted(t *testing.T) {
 			for _, u := range found {
 				got = append(got, u.Email)
 			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("found %v, want %v", got, tt.want)
+			if !slices.Equal(got, tt.want) || more != tt.more {
+				t.Errorf("found %v, more %v; want %v, more %v", got, more, tt.want, tt.more)
 			}
 		})
 	}

@@ -77,7 +77,7 @@ func TestGrantConfiguredGrantsVerifiedConfiguredAccountsOnly(t *testing.T) {
 		t.Errorf("verifying a configured address: stored %+v, %d grants", e.stored(t, later.ID), e.grantsByConfig(t, later.ID))
 	}
 	_, p := e.login(t, "later@example.com")
-	if _, err := svc.FindUsers(ctx, p, user.Query{Limit: 10}); err != nil {
+	if _, _, err := svc.FindUsers(ctx, p, user.Query{Limit: 10}); err != nil {
 		t.Errorf("the promoted account as an operator: %v", err)
 	}
 }

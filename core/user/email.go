@@ -52,6 +52,10 @@ func NormalizeEmail(field, raw string) (string, error) {
 	return asciiLower(s), nil
 }
 
+// NormalizeEmailPrefix is the start of an address as NormalizeEmail would write it: trimmed, ASCII
+// letters lower-cased, nothing checked, since a prefix need not be an address.
+func NormalizeEmailPrefix(raw string) string { return asciiLower(strings.TrimSpace(raw)) }
+
 // asciiLower folds A–Z only. Unicode case mapping would merge different addresses: strings.ToLower
 // turns "İ" (U+0130) into "i", so "MİKE@" would become "mike@" and reach Mike's account.
 func asciiLower(s string) string {
